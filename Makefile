@@ -1,0 +1,62 @@
+# The README's two commands: `make run` (the app with demo data on SQLite) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DATABASE_URL ?= sqlite://./mailrenew.sqlite3
+DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/test
+STAMP := .make
+
+export DATABASE_URL_PG
+
+.PHONY: run test test-sqlite test-postgres install frontend lint schema bench clean
+
+$(STAMP)/python: pyproject.toml constraints.txt
+	@mkdir -p $(STAMP)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(STAMP)/frontend: frontend/package.json frontend/package-lock.json $(shell find frontend/src frontend/*.html frontend/vite.config.ts -type f 2>/dev/null)
+	@mkdir -p $(STAMP)
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	@touch $@
+
+install: $(STAMP)/python
+
+frontend: $(STAMP)/frontend
+
+run: $(STAMP)/python $(STAMP)/frontend
+	DATABASE_URL='$(DATABASE_URL)' $(VENV)/bin/mailrenew migrate
+	DATABASE_URL='$(DATABASE_URL)' $(VENV)/bin/mailrenew seed-demo --if-empty
+	@echo "Open http://127.0.0.1:$(PORT)  (API explorer: http://127.0.0.1:$(PORT)/graphql)"
+	DATABASE_URL='$(DATABASE_URL)' exec $(VENV)/bin/mailrenew serve --port $(PORT) --no-migrate
+
+lint: $(STAMP)/python
+	$(VENV)/bin/ruff check .
+
+# The suite on SQLite, then on PostgreSQL when it answers (required under CI=true).
+test: $(STAMP)/python $(STAMP)/frontend lint test-sqlite test-postgres
+
+test-sqlite: $(STAMP)/python
+	MAILRENEW_TEST_DB=sqlite $(PY) -m pytest
+
+test-postgres: $(STAMP)/python
+	@if $(PY) tests/pg_available.py; then \
+		MAILRENEW_TEST_DB=postgres $(PY) -m pytest; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "PostgreSQL does not answer at $(DATABASE_URL_PG): required under CI" >&2; exit 1; \
+	else \
+		echo "PostgreSQL does not answer at $(DATABASE_URL_PG): PostgreSQL pass NOT run" >&2; \
+	fi
+
+schema: $(STAMP)/python
+	$(PY) -m mailrenew.graphql.export > schema.graphql
+
+bench: $(STAMP)/python
+	$(PY) -m pytest bench -m bench -p no:randomly -q -s
+
+clean:
+	rm -rf $(STAMP) $(VENV) frontend/node_modules frontend/dist

@@ -1,0 +1,1 @@
+"""Users, organizations, memberships, personal access tokens, sessions and the permission rules."""

@@ -1,0 +1,1 @@
+"""Audit events: who changed what, when, with the state before and after."""

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Product(StrEnum):
+    MAILBOX = "MAILBOX"
+    DOMAIN = "DOMAIN"
+
+
+class LedgerKind(StrEnum):
+    OPENING = "OPENING"
+    TOP_UP = "TOP_UP"
+    RENEWAL = "RENEWAL"
+    REFUND = "REFUND"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+class Price(Model):
+    """Catalogue price of one (product, offer, period), ``offer`` is empty for domains."""
+
+    id = fields.IntField(primary_key=True)
+    product = fields.CharEnumField(Product, max_length=8)
+    offer = fields.CharField(max_length=16, default="")
+    period = fields.CharField(max_length=8)
+    amount_cents = fields.IntField()
+    currency = fields.CharField(max_length=3, default="EUR")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "prices"
+        unique_together = (("product", "offer", "period"),)
+
+
+class PrepaidAccount(Model):
+    """An organization's prepaid account, balance in integer cents (never below zero)."""
+
+    id = fields.IntField(primary_key=True)
+    organization = fields.OneToOneField(
+        "mailrenew.Organization", related_name="prepaid_account", on_delete=fields.RESTRICT
+    )
+    balance_cents = fields.BigIntField(default=0)
+    currency = fields.CharField(max_length=3, default="EUR")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "prepaid_accounts"
+
+
+class Card(Model):
+    """A registered card: brand, last 4 digits, expiry and the gateway token, never the number."""
+
+    id = fields.IntField(primary_key=True)
+    organization = fields.OneToOneField("mailrenew.Organization", related_name="card", on_delete=fields.CASCADE)
+    brand = fields.CharField(max_length=20)
+    last4 = fields.CharField(max_length=4)
+    exp_month = fields.SmallIntField()
+    exp_year = fields.SmallIntField()
+    gateway_token = fields.CharField(max_length=128)
+    auto_top_up = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "cards"
+
+
+class LedgerEntry(Model):
+    """One movement of a prepaid account. Append-only, corrections are new entries."""
+
+    id = fields.BigIntField(primary_key=True)
+    account = fields.ForeignKeyField(
+        "mailrenew.PrepaidAccount", related_name="entries", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharEnumField(LedgerKind, max_length=12)
+    amount_cents = fields.BigIntField()
+    balance_after_cents = fields.BigIntField()
+    reference = fields.CharField(max_length=200, default="")
+    idempotency_key = fields.CharField(max_length=200, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ledger_entries"

@@ -1,0 +1,1 @@
+"""The GraphQL layer: a thin Strawberry schema over the domain services."""

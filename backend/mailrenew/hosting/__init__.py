@@ -1,0 +1,1 @@
+"""Domains, mailboxes, forwards, and the auto-renew settings service."""

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class DomainStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    RENEWAL_FAILED = "RENEWAL_FAILED"
+    EXPIRED = "EXPIRED"
+
+
+class MailboxStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    RENEWAL_FAILED = "RENEWAL_FAILED"
+    EXPIRED = "EXPIRED"
+
+
+class MailboxOffer(StrEnum):
+    STANDARD = "STANDARD"
+    PREMIUM = "PREMIUM"
+
+
+class RenewalPeriod(StrEnum):
+    MONTHLY = "MONTHLY"
+    YEARLY = "YEARLY"
+
+
+class Domain(Model):
+    id = fields.IntField(primary_key=True)
+    fqdn = fields.CharField(max_length=253, unique=True)
+    owner = fields.ForeignKeyField("mailrenew.Organization", related_name="domains", on_delete=fields.RESTRICT)
+    expires_at = fields.DateField(db_index=True)
+    status = fields.CharEnumField(DomainStatus, max_length=16, default=DomainStatus.ACTIVE)
+    auto_renew_enabled = fields.BooleanField(default=False)
+    auto_renew_payer = fields.ForeignKeyField(
+        "mailrenew.Organization", related_name="paid_domains", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "domains"
+
+
+class Mailbox(Model):
+    id = fields.IntField(primary_key=True)
+    domain = fields.ForeignKeyField("mailrenew.Domain", related_name="mailboxes", on_delete=fields.RESTRICT)
+    local_part = fields.CharField(max_length=64)
+    address = fields.CharField(max_length=320, unique=True)
+    offer = fields.CharEnumField(MailboxOffer, max_length=16, default=MailboxOffer.STANDARD)
+    status = fields.CharEnumField(MailboxStatus, max_length=16, default=MailboxStatus.ACTIVE)
+    expires_at = fields.DateField(db_index=True)
+    auto_renew_enabled = fields.BooleanField(default=False)
+    auto_renew_period = fields.CharEnumField(RenewalPeriod, max_length=8, null=True)
+    auto_renew_payer = fields.ForeignKeyField(
+        "mailrenew.Organization", related_name="paid_mailboxes", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "mailboxes"
+        unique_together = (("domain", "local_part"),)
+
+
+class Forward(Model):
+    """A redirection: ``source@domain`` delivers to one or more destination addresses."""
+
+    id = fields.IntField(primary_key=True)
+    domain = fields.ForeignKeyField("mailrenew.Domain", related_name="forwards", on_delete=fields.CASCADE)
+    source = fields.CharField(max_length=64)
+    destinations = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "forwards"
+        unique_together = (("domain", "source"),)

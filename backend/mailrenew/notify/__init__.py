@@ -1,0 +1,1 @@
+"""The outbox of messages to users and their SMTP delivery."""

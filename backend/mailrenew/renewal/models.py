@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AttemptOutcome(StrEnum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class FailureReason(StrEnum):
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    CARD_DECLINED = "CARD_DECLINED"
+    PAYER_NOT_ALLOWED = "PAYER_NOT_ALLOWED"
+    DOMAIN_EXPIRED = "DOMAIN_EXPIRED"
+    PRICE_MISSING = "PRICE_MISSING"
+
+
+class RenewalAttempt(Model):
+    """One attempt to renew one item on one business day, the unique pairs allow at most one a day."""
+
+    id = fields.BigIntField(primary_key=True)
+    mailbox = fields.ForeignKeyField(
+        "mailrenew.Mailbox", related_name="renewal_attempts", null=True, on_delete=fields.CASCADE
+    )
+    domain = fields.ForeignKeyField(
+        "mailrenew.Domain", related_name="renewal_attempts", null=True, on_delete=fields.CASCADE
+    )
+    business_day = fields.DateField()
+    term_expires_at = fields.DateField()
+    new_expires_at = fields.DateField(null=True)
+    payer = fields.ForeignKeyField(
+        "mailrenew.Organization", related_name="renewal_attempts", null=True, on_delete=fields.RESTRICT
+    )
+    outcome = fields.CharEnumField(AttemptOutcome, max_length=10, default=AttemptOutcome.PENDING)
+    failure_reason = fields.CharEnumField(FailureReason, max_length=20, null=True)
+    amount_cents = fields.BigIntField(default=0)
+    ledger_entry = fields.ForeignKeyField(
+        "mailrenew.LedgerEntry", related_name="renewal_attempts", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "renewal_attempts"
+        unique_together = (("mailbox", "business_day"), ("domain", "business_day"))

@@ -1,0 +1,51 @@
+// The console's routes: hash-less paths handled with history.pushState (see router.svelte.ts).
+
+export type Route =
+  | { name: 'login' }
+  | { name: 'home' }
+  | { name: 'domains' }
+  | { name: 'domain'; fqdn: string }
+  | { name: 'mailbox'; id: string }
+  | { name: 'mailboxAutoRenew'; id: string }
+  | { name: 'notFound' };
+
+const PATTERNS: [RegExp, (m: string[]) => Route][] = [
+  [/^\/login\/?$/, () => ({ name: 'login' })],
+  [/^\/$/, () => ({ name: 'home' })],
+  [/^\/domains\/?$/, () => ({ name: 'domains' })],
+  [/^\/domains\/([^/]+)(?:\/mailboxes)?\/?$/, (m) => ({ name: 'domain', fqdn: decode(m[1]) })],
+  [/^\/mailboxes\/([^/]+)\/auto-renew\/?$/, (m) => ({ name: 'mailboxAutoRenew', id: decode(m[1]) })],
+  [/^\/mailboxes\/([^/]+)\/?$/, (m) => ({ name: 'mailbox', id: decode(m[1]) })],
+];
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+export function matchRoute(pathname: string): Route {
+  for (const [pattern, build] of PATTERNS) {
+    const match = pattern.exec(pathname);
+    if (match) return build(match);
+  }
+  return { name: 'notFound' };
+}
+
+/** Paths to link to; ids are URL-encoded (Relay global ids may hold `=`, `/` or `:`). */
+export const paths = {
+  login: (next?: string) => (next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login'),
+  domains: (query = '') => `/domains${query ? `?${query}` : ''}`,
+  domain: (fqdn: string) => `/domains/${encodeURIComponent(fqdn)}`,
+  mailbox: (id: string) => `/mailboxes/${encodeURIComponent(id)}`,
+  mailboxAutoRenew: (id: string) => `/mailboxes/${encodeURIComponent(id)}/auto-renew`,
+  graphiql: () => '/graphql',
+};
+
+/** Only local console paths are accepted as a post-sign-in destination (no open redirect). */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/login')) return '/domains';
+  return next;
+}
