@@ -95,7 +95,9 @@ def serve(
     if config.is_sqlite:
         typer.echo("Embedded SQLite: run one serving process; several need PostgreSQL.", err=True)
     typer.echo(f"Mailrenew on http://{host}:{port}  (GraphiQL: http://{host}:{port}/graphql)", err=True)
-    uvicorn.run("mailrenew.web:create_app", factory=True, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        "mailrenew.web:create_app", factory=True, host=host, port=port, log_level="warning", access_log=False
+    )
 
 
 @app.command()
@@ -116,13 +118,17 @@ def migrate() -> None:
 
 @app.command("seed-demo")
 def seed_demo(
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Say nothing when the demo data is there.")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Say nothing when the demo data is there.")
+    ] = False,
 ) -> None:
     """Load the demo organizations, users, domains and mailboxes (idempotent: never loads twice)."""
     from mailrenew.demo import seed_demo as load
 
     config = settings()
-    report = run_with_db(lambda: load(today=business_today(config), password=config.demo_password), migrate_first=True)
+    report = run_with_db(
+        lambda: load(today=business_today(config), password=config.demo_password), migrate_first=True
+    )
     if report.created:
         typer.echo("Demo data loaded. Sign in with any of these (password: " + report.password + "):")
     elif not if_empty:

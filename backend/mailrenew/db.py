@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
 from tortoise.backends.base.config_generator import expand_db_url
-from tortoise.backends.base.client import TransactionContext
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
@@ -84,8 +84,20 @@ def atomic() -> TransactionContext:
     return in_transaction("default")
 
 
+def connection() -> BaseDBAsyncClient:
+    """The current connection: the transaction's inside ``atomic()``, the pool's outside."""
+    return get_connection("default")
+
+
 def dialect() -> str:
-    return str(get_connection("default").capabilities.dialect)
+    return str(connection().capabilities.dialect)
+
+
+def placeholders(count: int, start: int = 1) -> list[str]:
+    """Parameter markers for raw SQL in the current dialect (``?`` on SQLite, ``$n`` on PostgreSQL)."""
+    if dialect() == "sqlite":
+        return ["?"] * count
+    return [f"${n}" for n in range(start, start + count)]
 
 
 async def ping() -> bool:

@@ -38,12 +38,28 @@ ACME_MAILBOXES = [
 # (fqdn, owner, days until expiry, domain auto-renew, mailboxes: [(local part, offer, days)])
 OTHER_DOMAINS: list[tuple[str, str, int, bool, list[tuple[str, MailboxOffer, int]]]] = [
     ("acme-shop.example", "Acme SARL", 300, True, []),
-    ("globex.example", "Globex", 60, True, [
-        ("hello", MailboxOffer.STANDARD, 3), ("ceo", MailboxOffer.PREMIUM, 25), ("ops", MailboxOffer.STANDARD, 150),
-    ]),
-    ("initech.example", "Initech", 120, True, [
-        ("peter", MailboxOffer.STANDARD, 4), ("milton", MailboxOffer.STANDARD, 60), ("bill", MailboxOffer.PREMIUM, 90),
-    ]),
+    (
+        "globex.example",
+        "Globex",
+        60,
+        True,
+        [
+            ("hello", MailboxOffer.STANDARD, 3),
+            ("ceo", MailboxOffer.PREMIUM, 25),
+            ("ops", MailboxOffer.STANDARD, 150),
+        ],
+    ),
+    (
+        "initech.example",
+        "Initech",
+        120,
+        True,
+        [
+            ("peter", MailboxOffer.STANDARD, 4),
+            ("milton", MailboxOffer.STANDARD, 60),
+            ("bill", MailboxOffer.PREMIUM, 90),
+        ],
+    ),
     ("globex-labs.example", "Globex", 210, False, [("lab", MailboxOffer.STANDARD, 45)]),
     ("initech-tps.example", "Initech", 33, False, []),
 ]
@@ -78,8 +94,13 @@ async def seed_demo(*, today: dt.date, password: str) -> SeedReport:
             orgs[name] = await accounts.create_organization(name)
             await billing.open_account(orgs[name], opening_cents=opening)
         await billing.attach_card(
-            orgs["Acme SARL"], brand="VISA", last4="4242", exp_month=12, exp_year=today.year + 3,
-            gateway_token="sim_tok_4242424242424242", auto_top_up=True,
+            orgs["Acme SARL"],
+            brand="VISA",
+            last4="4242",
+            exp_month=12,
+            exp_year=today.year + 3,
+            gateway_token="sim_tok_4242424242424242",
+            auto_top_up=True,
         )
         for email, name, language, roles in USERS:
             user = await accounts.create_user(email, password, display_name=name, language=language)
@@ -90,12 +111,15 @@ async def seed_demo(*, today: dt.date, password: str) -> SeedReport:
         main = await hosting.create_domain("acme.example", acme, today + dt.timedelta(days=180))
         await Domain.filter(id=main.id).update(auto_renew_enabled=True, auto_renew_payer_id=acme.id)
         boxes = await hosting.create_mailboxes(
-            main, [(local, offer, today + dt.timedelta(days=days)) for local, offer, days, _ in ACME_MAILBOXES]
+            main,
+            [(local, offer, today + dt.timedelta(days=days)) for local, offer, days, _ in ACME_MAILBOXES],
         )
         for box, (_, _, _, period) in zip(boxes, ACME_MAILBOXES, strict=True):
             if period is not None:
                 box.auto_renew_enabled, box.auto_renew_period, box.auto_renew_payer_id = True, period, acme.id
-                await box.save(update_fields=["auto_renew_enabled", "auto_renew_period", "auto_renew_payer_id"])
+                await box.save(
+                    update_fields=["auto_renew_enabled", "auto_renew_period", "auto_renew_payer_id"]
+                )
         await hosting.create_forward(main, "info", ["contact@acme.example", "sales@acme.example"])
         await hosting.create_forward(main, "hello", ["alice@acme.example"])
         await hosting.create_forward(main, "careers", ["jobs@acme.example", "alice@example.org"])
@@ -104,20 +128,27 @@ async def seed_demo(*, today: dt.date, password: str) -> SeedReport:
         await hosting.create_mailboxes(
             big,
             [
-                (f"user{n:03d}", MailboxOffer.PREMIUM if n % 10 == 0 else MailboxOffer.STANDARD,
-                 today + dt.timedelta(days=3 + (n * 7) % 360))
+                (
+                    f"user{n:03d}",
+                    MailboxOffer.PREMIUM if n % 10 == 0 else MailboxOffer.STANDARD,
+                    today + dt.timedelta(days=3 + (n * 7) % 360),
+                )
                 for n in range(1, BIG_DOMAIN_MAILBOXES + 1)
             ],
         )
         for fqdn, owner, days, auto_renew, mailboxes in OTHER_DOMAINS:
             domain = await hosting.create_domain(fqdn, orgs[owner], today + dt.timedelta(days=days))
             if auto_renew:
-                await Domain.filter(id=domain.id).update(auto_renew_enabled=True, auto_renew_payer_id=orgs[owner].id)
+                await Domain.filter(id=domain.id).update(
+                    auto_renew_enabled=True, auto_renew_payer_id=orgs[owner].id
+                )
             if mailboxes:
                 await hosting.create_mailboxes(
                     domain, [(local, offer, today + dt.timedelta(days=d)) for local, offer, d in mailboxes]
                 )
         await Forward.get_or_create(
-            domain=await Domain.get(fqdn="globex.example"), source="info", defaults={"destinations": ["hello@globex.example"]}
+            domain=await Domain.get(fqdn="globex.example"),
+            source="info",
+            defaults={"destinations": ["hello@globex.example"]},
         )
     return SeedReport(created=True, password=password, users=[u[0] for u in USERS])

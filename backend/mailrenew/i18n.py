@@ -76,5 +76,8 @@ def format_cents(cents: int, currency: str = "EUR", language: str | None = "en")
     whole, part = divmod(abs(cents), 100)
     sign = "-" if cents < 0 else ""
     if normalize_language(language) == "fr":
-        return f"{sign}{whole:,}".replace(",", "\u202f") + f",{part:02d}\u00a0{'€' if currency == 'EUR' else currency}"
+        return (
+            f"{sign}{whole:,}".replace(",", "\u202f")
+            + f",{part:02d}\u00a0{'€' if currency == 'EUR' else currency}"
+        )
     return f"{sign}{'€' if currency == 'EUR' else currency + ' '}{whole:,}.{part:02d}"

@@ -30,10 +30,16 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "mailrenew_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
+            "mailrenew_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
-            "mailrenew_http_request_seconds", "HTTP request latency", ["method", "route"], registry=self.registry
+            "mailrenew_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
         )
 
 

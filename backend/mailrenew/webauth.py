@@ -110,14 +110,16 @@ async def login(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     language = _language(request)
     if not request.headers.get("content-type", "").startswith("application/json"):
-        return AuthError(415, "UNSUPPORTED_MEDIA_TYPE", "Send JSON: {\"email\": ..., \"password\": ...}.").response()
+        return AuthError(
+            415, "UNSUPPORTED_MEDIA_TYPE", 'Send JSON: {"email": ..., "password": ...}.'
+        ).response()
     if not origin_allowed(request, settings):
         return AuthError(403, "CSRF", "Foreign Origin.").response()
     try:
         body = await request.json()
         email, password = str(body["email"]), str(body["password"])
     except (ValueError, KeyError, TypeError):
-        return AuthError(400, "BAD_REQUEST", "Send JSON: {\"email\": ..., \"password\": ...}.").response()
+        return AuthError(400, "BAD_REQUEST", 'Send JSON: {"email": ..., "password": ...}.').response()
     limits = accounts.LoginLimits(
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_ip=settings.login_max_failures_per_ip,
@@ -130,7 +132,9 @@ async def login(request: Request) -> Response:
     except accounts.InvalidCredentials:
         return AuthError(401, "INVALID_CREDENTIALS", message("INVALID_CREDENTIALS", language)).response()
     key = await accounts.start_session(user, max_age=dt.timedelta(seconds=settings.session_max_age_seconds))
-    response = JSONResponse({"user": _user_json(user), "csrfToken": accounts.csrf_token(settings.secret_key, key)})
+    response = JSONResponse(
+        {"user": _user_json(user), "csrfToken": accounts.csrf_token(settings.secret_key, key)}
+    )
     response.set_cookie(
         SESSION_COOKIE,
         _signer(settings).sign(key).decode(),

@@ -55,7 +55,9 @@ async def create_user(
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise InvalidInput(field=["email"], detail=f"{email!r} is not an e-mail address")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(field=["password"], detail=f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            field=["password"], detail=f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
+        )
     try:
         return await User.create(
             email=email,
@@ -64,7 +66,9 @@ async def create_user(
             language=language,
         )
     except IntegrityError:
-        raise InvalidInput("EMAIL_TAKEN", field=["email"], detail=f"a user with e-mail {email} exists") from None
+        raise InvalidInput(
+            "EMAIL_TAKEN", field=["email"], detail=f"a user with e-mail {email} exists"
+        ) from None
 
 
 async def create_organization(name: str) -> Organization:
@@ -180,7 +184,11 @@ async def user_for_token(secret: str) -> User | None:
 
 
 async def revoke_token(*, token_id: int | None = None, secret: str | None = None) -> AccessToken:
-    query = AccessToken.filter(id=token_id) if token_id is not None else AccessToken.filter(token_hash=digest(secret or ""))
+    query = (
+        AccessToken.filter(id=token_id)
+        if token_id is not None
+        else AccessToken.filter(token_hash=digest(secret or ""))
+    )
     token = await query.first()
     if token is None:
         raise NotFound(detail="no such token")

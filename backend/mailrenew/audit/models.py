@@ -6,7 +6,9 @@ from tortoise.models import Model
 
 class AuditEvent(Model):
     id = fields.BigIntField(primary_key=True)
-    actor = fields.ForeignKeyField("mailrenew.User", related_name="audit_events", null=True, on_delete=fields.SET_NULL)
+    actor = fields.ForeignKeyField(
+        "mailrenew.User", related_name="audit_events", null=True, on_delete=fields.SET_NULL
+    )
     organization = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="audit_events", null=True, on_delete=fields.CASCADE
     )

@@ -54,7 +54,9 @@ class Card(Model):
     """A registered card: brand, last 4 digits, expiry and the gateway token, never the number."""
 
     id = fields.IntField(primary_key=True)
-    organization = fields.OneToOneField("mailrenew.Organization", related_name="card", on_delete=fields.CASCADE)
+    organization = fields.OneToOneField(
+        "mailrenew.Organization", related_name="card", on_delete=fields.CASCADE
+    )
     brand = fields.CharField(max_length=20)
     last4 = fields.CharField(max_length=4)
     exp_month = fields.SmallIntField()

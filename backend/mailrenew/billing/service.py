@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from mailrenew.accounts.models import Organization
-from mailrenew.billing.models import Card, LedgerEntry, LedgerKind, Price, PrepaidAccount, Product
+from mailrenew.billing.models import Card, LedgerEntry, LedgerKind, PrepaidAccount, Price, Product
 from mailrenew.db import atomic
 from mailrenew.errors import InvalidInput
 
@@ -36,11 +36,15 @@ async def open_account(organization: Organization, *, opening_cents: int = 0) ->
     async with atomic():
         account, created = await PrepaidAccount.get_or_create(organization=organization)
         if created and opening_cents:
-            await _append(account, LedgerKind.OPENING, opening_cents, f"opening:{organization.id}", "Opening balance")
+            await _append(
+                account, LedgerKind.OPENING, opening_cents, f"opening:{organization.id}", "Opening balance"
+            )
     return account
 
 
-async def _append(account: PrepaidAccount, kind: LedgerKind, amount: int, key: str, reference: str) -> LedgerEntry:
+async def _append(
+    account: PrepaidAccount, kind: LedgerKind, amount: int, key: str, reference: str
+) -> LedgerEntry:
     """Move money within the caller's transaction: update the balance, then write the entry."""
     new_balance = account.balance_cents + amount
     if new_balance < 0:

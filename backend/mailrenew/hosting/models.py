@@ -31,7 +31,9 @@ class RenewalPeriod(StrEnum):
 class Domain(Model):
     id = fields.IntField(primary_key=True)
     fqdn = fields.CharField(max_length=253, unique=True)
-    owner = fields.ForeignKeyField("mailrenew.Organization", related_name="domains", on_delete=fields.RESTRICT)
+    owner = fields.ForeignKeyField(
+        "mailrenew.Organization", related_name="domains", on_delete=fields.RESTRICT
+    )
     expires_at = fields.DateField(db_index=True)
     status = fields.CharEnumField(DomainStatus, max_length=16, default=DomainStatus.ACTIVE)
     auto_renew_enabled = fields.BooleanField(default=False)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from mailrenew import audit
 from mailrenew.accounts.models import Organization
-from mailrenew.errors import InvalidInput
-from mailrenew.hosting.models import Domain, Forward, Mailbox, MailboxOffer
+from mailrenew.accounts.permissions import Action, Actor
+from mailrenew.config import utcnow
+from mailrenew.db import atomic
+from mailrenew.errors import DomainError, InvalidInput, NotAllowed, NotFound, ValidationErrors
+from mailrenew.hosting.errors import MailboxNotInDomain, PayerNotAllowed, PayerRequired, PeriodRequired
+from mailrenew.hosting.models import Domain, Forward, Mailbox, MailboxOffer, RenewalPeriod
+
+MAX_BULK_MAILBOXES = 10_000
 
 
 def normalize_fqdn(fqdn: str) -> str:
@@ -33,16 +42,18 @@ async def create_domain(fqdn: str, owner: Organization, expires_at: dt.date) -> 
     return await Domain.create(fqdn=normalize_fqdn(fqdn), owner=owner, expires_at=expires_at)
 
 
-async def create_mailboxes(
-    domain: Domain, specs: list[tuple[str, MailboxOffer, dt.date]]
-) -> list[Mailbox]:
+async def create_mailboxes(domain: Domain, specs: list[tuple[str, MailboxOffer, dt.date]]) -> list[Mailbox]:
     """Create mailboxes in one statement: ``specs`` are (local part, offer, expiry date)."""
     rows = []
     for local_part, offer, expires_at in specs:
         local = normalize_local_part(local_part)
         rows.append(
             Mailbox(
-                domain=domain, local_part=local, address=f"{local}@{domain.fqdn}", offer=offer, expires_at=expires_at
+                domain=domain,
+                local_part=local,
+                address=f"{local}@{domain.fqdn}",
+                offer=offer,
+                expires_at=expires_at,
             )
         )
     await Mailbox.bulk_create(rows, batch_size=500)
@@ -53,3 +64,205 @@ async def create_forward(domain: Domain, source: str, destinations: list[str]) -
     if not destinations:
         raise InvalidInput(field=["destinations"], detail="a forward needs at least one destination")
     return await Forward.create(domain=domain, source=normalize_local_part(source), destinations=destinations)
+
+
+# --- auto-renew settings ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AutoRenewSettings:
+    enabled: bool
+    period: RenewalPeriod | None = None
+    payer_organization_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DomainAutoRenewSettings:
+    enabled: bool
+    payer_organization_id: int | None = None
+
+
+def _snapshot(mailbox: Mailbox) -> dict[str, object]:
+    return {
+        "enabled": mailbox.auto_renew_enabled,
+        "period": str(mailbox.auto_renew_period) if mailbox.auto_renew_period else None,
+        "payer_organization_id": mailbox.auto_renew_payer_id,  # type: ignore[attr-defined]
+    }
+
+
+def validate_auto_renew(actor: Actor, settings: AutoRenewSettings) -> None:
+    """The rules on the form itself; every problem is reported at once, nothing is written."""
+    if not settings.enabled:
+        return
+    problems: list[DomainError] = []
+    if settings.period is None:
+        problems.append(PeriodRequired(field=["input", "period"]))
+    problems.extend(_payer_problems(actor, settings.payer_organization_id))
+    if problems:
+        raise ValidationErrors(problems)
+
+
+def _payer_problems(actor: Actor, payer_id: int | None) -> list[DomainError]:
+    if payer_id is None:
+        return [PayerRequired(field=["input", "payerOrganizationId"])]
+    if not actor.may(Action.PAY, payer_id):
+        return [PayerNotAllowed(field=["input", "payerOrganizationId"])]
+    return []
+
+
+def _new_state(mailbox: Mailbox, settings: AutoRenewSettings) -> dict[str, object]:
+    """Turning off keeps the period and payer, so turning on again starts from them."""
+    if not settings.enabled:
+        return {**_snapshot(mailbox), "enabled": False}
+    return {
+        "enabled": True,
+        "period": str(settings.period),
+        "payer_organization_id": settings.payer_organization_id,
+    }
+
+
+async def visible_domain(actor: Actor, domain_id: int, *, lock: bool = False) -> Domain:
+    query = Domain.filter(id=domain_id, owner_id__in=actor.organization_ids)
+    domain = await (query.select_for_update() if lock else query).first()
+    if domain is None:
+        raise NotFound(field=["domainId"])
+    return domain
+
+
+async def set_auto_renew(actor: Actor, mailbox_id: int, settings: AutoRenewSettings) -> Mailbox:
+    """Turn one mailbox's auto-renewal on or off (OWNER/ADMIN of its domain, payer where OWNER/BILLING)."""
+    async with atomic():
+        mailbox = (
+            await Mailbox.filter(id=mailbox_id, domain__owner_id__in=actor.organization_ids)
+            .select_for_update()
+            .select_related("domain")
+            .first()
+        )
+        if mailbox is None:
+            raise NotFound(field=["mailboxId"])
+        if not actor.may(Action.MANAGE_SERVICES, mailbox.domain.owner_id):  # type: ignore[attr-defined]
+            raise NotAllowed(field=["mailboxId"])
+        validate_auto_renew(actor, settings)
+        before, after = _snapshot(mailbox), _new_state(mailbox, settings)
+        if before != after:
+            mailbox.auto_renew_enabled = bool(after["enabled"])
+            mailbox.auto_renew_period = RenewalPeriod(after["period"]) if after["period"] else None
+            mailbox.auto_renew_payer_id = after["payer_organization_id"]  # type: ignore[attr-defined]
+            await mailbox.save(
+                update_fields=["auto_renew_enabled", "auto_renew_period", "auto_renew_payer_id", "updated_at"]
+            )
+            await audit.record(
+                actor_id=actor.user_id,
+                organization_id=mailbox.domain.owner_id,  # type: ignore[attr-defined]
+                action="mailbox.auto_renew.set",
+                target_type="mailbox",
+                target_id=mailbox.id,
+                before=before,
+                after=after,
+            )
+    return mailbox
+
+
+async def bulk_set_auto_renew(
+    actor: Actor, domain_id: int, mailbox_ids: Sequence[int] | None, settings: AutoRenewSettings
+) -> list[Mailbox]:
+    """Apply one setting to the given (or all) mailboxes of one domain: all change, or none.
+
+    One transaction and a constant number of statements whatever the number of mailboxes: read the domain,
+    read the targeted rows (locked), one UPDATE, one multi-row INSERT of audit events, read the result.
+    """
+    if mailbox_ids is not None and not mailbox_ids:
+        raise InvalidInput("EMPTY_SELECTION", field=["mailboxIds"])
+    if mailbox_ids is not None and len(set(mailbox_ids)) > MAX_BULK_MAILBOXES:
+        raise InvalidInput("TOO_MANY", field=["mailboxIds"], max=MAX_BULK_MAILBOXES)
+    async with atomic():
+        domain = await visible_domain(actor, domain_id, lock=True)
+        if not actor.may(Action.MANAGE_SERVICES, domain.owner_id):  # type: ignore[attr-defined]
+            raise NotAllowed(field=["domainId"])
+        validate_auto_renew(actor, settings)
+        query = Mailbox.filter(domain_id=domain.id)
+        if mailbox_ids is not None:
+            query = query.filter(id__in=sorted(set(mailbox_ids)))
+        current = (
+            await query.select_for_update()
+            .order_by("id")
+            .values("id", "auto_renew_enabled", "auto_renew_period", "auto_renew_payer_id")
+        )
+        if mailbox_ids is not None:
+            found = {row["id"] for row in current}
+            strangers = [index for index, mid in enumerate(mailbox_ids) if mid not in found]
+            if strangers:
+                raise ValidationErrors(
+                    [MailboxNotInDomain(field=["mailboxIds", str(i)], id=mailbox_ids[i]) for i in strangers]
+                )
+        ids = [row["id"] for row in current]
+        if ids:
+            changes: dict[str, object] = {"auto_renew_enabled": settings.enabled, "updated_at": utcnow()}
+            if settings.enabled:
+                changes |= {
+                    "auto_renew_period": settings.period,
+                    "auto_renew_payer_id": settings.payer_organization_id,
+                }
+            await Mailbox.filter(id__in=ids).update(**changes)
+            events = []
+            for row in current:
+                before = {
+                    "enabled": row["auto_renew_enabled"],
+                    "period": str(row["auto_renew_period"]) if row["auto_renew_period"] else None,
+                    "payer_organization_id": row["auto_renew_payer_id"],
+                }
+                after = (
+                    {
+                        "enabled": True,
+                        "period": str(settings.period),
+                        "payer_organization_id": settings.payer_organization_id,
+                    }
+                    if settings.enabled
+                    else {**before, "enabled": False}
+                )
+                if before != after:
+                    events.append(
+                        audit.event(
+                            actor_id=actor.user_id,
+                            organization_id=domain.owner_id,  # type: ignore[attr-defined]
+                            action="mailbox.auto_renew.bulk_set",
+                            target_type="mailbox",
+                            target_id=row["id"],
+                            before=before,
+                            after=after,
+                        )
+                    )
+            await audit.record_many(events)
+        return await Mailbox.filter(id__in=ids).order_by("address") if ids else []
+
+
+async def set_domain_auto_renew(actor: Actor, domain_id: int, settings: DomainAutoRenewSettings) -> Domain:
+    """Turn a domain's own auto-renewal on or off; a domain renews by one year."""
+    async with atomic():
+        domain = await visible_domain(actor, domain_id, lock=True)
+        if not actor.may(Action.MANAGE_SERVICES, domain.owner_id):  # type: ignore[attr-defined]
+            raise NotAllowed(field=["domainId"])
+        if settings.enabled:
+            problems = _payer_problems(actor, settings.payer_organization_id)
+            if problems:
+                raise ValidationErrors(problems)
+        before = {"enabled": domain.auto_renew_enabled, "payer_organization_id": domain.auto_renew_payer_id}  # type: ignore[attr-defined]
+        after = (
+            {"enabled": True, "payer_organization_id": settings.payer_organization_id}
+            if settings.enabled
+            else {**before, "enabled": False}
+        )
+        if before != after:
+            domain.auto_renew_enabled = bool(after["enabled"])
+            domain.auto_renew_payer_id = after["payer_organization_id"]  # type: ignore[attr-defined]
+            await domain.save(update_fields=["auto_renew_enabled", "auto_renew_payer_id"])
+            await audit.record(
+                actor_id=actor.user_id,
+                organization_id=domain.owner_id,  # type: ignore[attr-defined]
+                action="domain.auto_renew.set",
+                target_type="domain",
+                target_id=domain.id,
+                before=before,
+                after=after,
+            )
+    return domain

@@ -1,0 +1,35 @@
+"""The per-request GraphQL context: who asks, in which language, and fresh DataLoaders.
+
+Loaders are built for each request and never shared: a shared cache would serve one organization's rows to
+another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from strawberry.types import Info as StrawberryInfo
+
+from mailrenew.accounts.models import User
+from mailrenew.accounts.permissions import Actor
+from mailrenew.config import Settings
+from mailrenew.graphql.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | None
+    response: Any
+    settings: Settings
+    user: User
+    actor: Actor
+    loaders: Loaders = field(default_factory=Loaders)
+
+    @property
+    def language(self) -> str:
+        return self.actor.language
+
+
+Info = StrawberryInfo[Context, None]

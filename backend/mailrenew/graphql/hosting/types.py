@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+
+from mailrenew.accounts.permissions import Action
+from mailrenew.graphql.accounts.types import Organization
+from mailrenew.graphql.context import Info
+from mailrenew.graphql.relay import Connection, Node, connection, page_args, to_global_id
+from mailrenew.hosting import models
+from mailrenew.hosting.queries import MailboxSort
+from mailrenew.hosting.warnings import mailbox_warnings
+from mailrenew.i18n import message
+
+MailboxStatus = strawberry.enum(models.MailboxStatus, name="MailboxStatus")
+DomainStatus = strawberry.enum(models.DomainStatus, name="DomainStatus")
+MailboxOffer = strawberry.enum(
+    models.MailboxOffer, name="MailboxOffer", description="STANDARD 3 GB, PREMIUM 50 GB."
+)
+RenewalPeriod = strawberry.enum(models.RenewalPeriod, name="RenewalPeriod")
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.enum
+class MailboxOrderField(Enum):
+    ADDRESS = "address"
+    EXPIRES_AT = "expires_at"
+    STATUS = "status"
+
+
+@strawberry.input
+class MailboxOrder:
+    field: MailboxOrderField = MailboxOrderField.ADDRESS
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class AutoRenewWarningCode(Enum):
+    DOMAIN_AUTO_RENEW_OFF = "DOMAIN_AUTO_RENEW_OFF"
+    DOMAIN_EXPIRES_FIRST = "DOMAIN_EXPIRES_FIRST"
+    BALANCE_SHORT = "BALANCE_SHORT"
+
+
+@strawberry.type
+class AutoRenewWarning:
+    code: AutoRenewWarningCode
+    message: str
+    amount_cents: int | None = None
+
+
+async def _organization(info: Info, org_id: int | None) -> Organization | None:
+    if org_id is None:
+        return None
+    row = await info.context.loaders.organization_by_id.load(org_id)
+    return Organization.from_row(row) if row else None
+
+
+@strawberry.type(description="A mailbox's auto-renewal settings.")
+class AutoRenew:
+    enabled: bool
+    period: RenewalPeriod | None  # type: ignore[valid-type]
+    payer_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The organization whose prepaid account pays.")
+    async def payer(self, info: Info) -> Organization | None:
+        return await _organization(info, self.payer_id)
+
+
+@strawberry.type(description="A domain's own auto-renewal (a domain renews by one year).")
+class DomainAutoRenew:
+    enabled: bool
+    payer_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def payer(self, info: Info) -> Organization | None:
+        return await _organization(info, self.payer_id)
+
+
+@strawberry.type(description="A redirection: mail to `address` is delivered to each destination.")
+class Forward(Node):
+    source: str
+    address: str
+    destinations: list[str]
+
+    @classmethod
+    def from_row(cls, row: models.Forward, fqdn: str) -> Forward:
+        return cls(
+            id=to_global_id("Forward", row.id),
+            source=row.source,
+            address=f"{row.source}@{fqdn}",
+            destinations=list(row.destinations),
+        )
+
+
+@strawberry.type
+class Mailbox(Node):
+    row: strawberry.Private[models.Mailbox]
+    address: str
+    local_part: str
+    offer: MailboxOffer  # type: ignore[valid-type]
+    status: MailboxStatus  # type: ignore[valid-type]
+    expires_at: dt.date
+
+    @classmethod
+    def from_row(cls, row: models.Mailbox) -> Mailbox:
+        return cls(
+            id=to_global_id("Mailbox", row.id),
+            row=row,
+            address=row.address,
+            local_part=row.local_part,
+            offer=row.offer,
+            status=row.status,
+            expires_at=row.expires_at,
+        )
+
+    @strawberry.field
+    def auto_renew(self) -> AutoRenew:
+        return AutoRenew(
+            enabled=self.row.auto_renew_enabled,
+            period=self.row.auto_renew_period,
+            payer_id=self.row.auto_renew_payer_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def domain(self, info: Info) -> Domain:
+        row = await info.context.loaders.domain_by_id.load(self.row.domain_id)  # type: ignore[attr-defined]
+        assert row is not None  # a mailbox always has its domain (foreign key)
+        return Domain.from_row(row)
+
+    @strawberry.field(
+        description="What may keep this mailbox from renewing (its domain, the payer's balance)."
+    )
+    async def warnings(self, info: Info) -> list[AutoRenewWarning]:
+        domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)  # type: ignore[attr-defined]
+        assert domain is not None
+        language = info.context.language
+        return [
+            AutoRenewWarning(
+                code=AutoRenewWarningCode[w.code],
+                message=message(w.code, language, **w.params),
+                amount_cents=w.amount_cents,
+            )
+            for w in mailbox_warnings(self.row, domain)
+        ]
+
+    @strawberry.field(description="May the viewer change this mailbox's auto-renewal (OWNER or ADMIN)?")
+    async def viewer_can_manage(self, info: Info) -> bool:
+        domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)  # type: ignore[attr-defined]
+        return domain is not None and info.context.actor.may(Action.MANAGE_SERVICES, domain.owner_id)  # type: ignore[attr-defined]
+
+
+@strawberry.type
+class Domain(Node):
+    row: strawberry.Private[models.Domain]
+    fqdn: str
+    expires_at: dt.date
+    status: DomainStatus  # type: ignore[valid-type]
+
+    @classmethod
+    def from_row(cls, row: models.Domain) -> Domain:
+        return cls(
+            id=to_global_id("Domain", row.id),
+            row=row,
+            fqdn=row.fqdn,
+            expires_at=row.expires_at,
+            status=row.status,
+        )
+
+    @strawberry.field
+    async def owner(self, info: Info) -> Organization:
+        owner = await _organization(info, self.row.owner_id)  # type: ignore[attr-defined]
+        assert owner is not None
+        return owner
+
+    @strawberry.field
+    def auto_renew(self) -> DomainAutoRenew:
+        return DomainAutoRenew(enabled=self.row.auto_renew_enabled, payer_id=self.row.auto_renew_payer_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def mailbox_count(self, info: Info) -> int:
+        return await info.context.loaders.mailbox_count_by_domain.load(self.row.id)
+
+    @strawberry.field
+    async def mailboxes(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        order_by: MailboxOrder | None = None,
+    ) -> Connection[Mailbox]:
+        from mailrenew.graphql.loaders import MailboxPageKey
+
+        page = page_args(first, after)
+        order = order_by or MailboxOrder()
+        loaders = info.context.loaders
+        key = MailboxPageKey(
+            domain_id=self.row.id,
+            sort=MailboxSort(order.field.value),
+            descending=order.direction is OrderDirection.DESC,
+            limit=page.limit,
+            offset=page.offset,
+        )
+        rows = await loaders.mailbox_page_by_domain.load(key)
+        total = await loaders.mailbox_count_by_domain.load(self.row.id)
+        loaders.domain_by_id.prime(self.row.id, self.row)
+        return connection([Mailbox.from_row(r) for r in rows], page=page, total=total)
+
+    @strawberry.field
+    async def forwards(self, info: Info) -> list[Forward]:
+        rows = await info.context.loaders.forwards_by_domain.load(self.row.id)
+        return [Forward.from_row(r, self.fqdn) for r in rows]
+
+    @strawberry.field(description="May the viewer change this domain's and its mailboxes' auto-renewal?")
+    def viewer_can_manage(self, info: Info) -> bool:
+        return info.context.actor.may(Action.MANAGE_SERVICES, self.row.owner_id)  # type: ignore[attr-defined]

@@ -1,0 +1,96 @@
+"""The root schema, composed from the domain modules, with its limits and error masking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from mailrenew.config import Settings
+from mailrenew.graphql.accounts.queries import AccountsMutation, AccountsQuery
+from mailrenew.graphql.accounts.types import Organization, User
+from mailrenew.graphql.context import Info
+from mailrenew.graphql.errors import PublicError
+from mailrenew.graphql.hosting.mutations import HostingMutation
+from mailrenew.graphql.hosting.queries import HostingQuery, load_visible_domain, load_visible_mailbox
+from mailrenew.graphql.hosting.types import Domain, Forward, Mailbox
+from mailrenew.graphql.relay import Node, from_global_id
+from mailrenew.logs import get_logger
+
+log = get_logger("mailrenew.graphql")
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global id; null when the viewer cannot see it.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        decoded = from_global_id(id)
+        if decoded is None:
+            return None
+        type_name, pk = decoded
+        if type_name == "Domain":
+            return await load_visible_domain(info, pk)
+        if type_name == "Mailbox":
+            return await load_visible_mailbox(info, pk)
+        if type_name == "Organization" and pk in info.context.actor.roles:
+            row = await info.context.loaders.organization_by_id.load(pk)
+            return Organization.from_row(row) if row else None
+        if type_name == "User" and pk == info.context.user.id:
+            return User.from_row(info.context.user)
+        return None
+
+
+Query = merge_types("Query", (AccountsQuery, HostingQuery, NodeQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, HostingMutation))
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask what the code did not mean to say: errors raised while resolving, except ``PublicError``.
+
+    Validation and syntax errors (no original error) are the client's own mistakes and stay readable.
+    """
+    original = error.original_error
+    return not (original is None or isinstance(original, PublicError | GraphQLError))
+
+
+class MailrenewSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if should_mask(error):
+                log.error(
+                    "graphql.internal_error",
+                    path=error.path,
+                    error=repr(error.original_error),
+                    exc_info=error.original_error,
+                )
+            else:
+                log.info("graphql.client_error", message=error.message, path=error.path)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list[Any] = [
+        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
+    ]
+    if not settings.graphql_introspection:
+        extensions.append(DisableIntrospection())
+    return MailrenewSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[Domain, Mailbox, Forward, Organization, User],
+        extensions=extensions,
+    )

@@ -1,0 +1,123 @@
+"""Read side of hosting: scoped lists and the batch reads behind the GraphQL DataLoaders.
+
+Every function takes the organization ids the caller may see; none of them returns a row outside them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tortoise.expressions import Subquery
+from tortoise.functions import Count
+
+from mailrenew.db import connection, placeholders
+from mailrenew.hosting.models import Domain, Forward, Mailbox
+
+
+class DomainSort(StrEnum):
+    FQDN = "fqdn"
+    EXPIRES_AT = "expires_at"
+    MAILBOX_COUNT = "mailbox_count"
+
+
+class MailboxSort(StrEnum):
+    ADDRESS = "address"
+    EXPIRES_AT = "expires_at"
+    STATUS = "status"
+
+
+@dataclass(frozen=True)
+class DomainFilter:
+    organization_ids: Sequence[int]
+    has_mailboxes: bool | None = None
+    search: str | None = None
+
+
+async def list_domains(
+    where: DomainFilter, *, sort: DomainSort, descending: bool, limit: int, offset: int
+) -> tuple[list[Domain], int]:
+    """One page of domains and the total count (two statements)."""
+    query = Domain.filter(owner_id__in=list(where.organization_ids))
+    if where.search:
+        query = query.filter(fqdn__icontains=where.search.strip().lower())
+    if where.has_mailboxes is not None:
+        with_mailboxes = Subquery(Mailbox.all().values("domain_id"))
+        query = (
+            query.filter(id__in=with_mailboxes)
+            if where.has_mailboxes
+            else query.exclude(id__in=with_mailboxes)
+        )
+    total = await query.count()
+    sign = "-" if descending else ""
+    if sort is DomainSort.MAILBOX_COUNT:
+        page = (
+            query.annotate(mailbox_count=Count("mailboxes"))
+            .group_by("id")
+            .order_by(f"{sign}mailbox_count", f"{sign}fqdn")
+        )
+    else:
+        page = query.order_by(f"{sign}{sort.value}", f"{sign}id")
+    return await page.offset(offset).limit(limit), total
+
+
+async def domains_by_id(ids: Sequence[int]) -> dict[int, Domain]:
+    return {d.id: d for d in await Domain.filter(id__in=list(ids))}
+
+
+async def mailboxes_by_id(ids: Sequence[int]) -> dict[int, Mailbox]:
+    return {m.id: m for m in await Mailbox.filter(id__in=list(ids))}
+
+
+async def mailbox_counts(domain_ids: Sequence[int]) -> dict[int, int]:
+    rows = (
+        await Mailbox.filter(domain_id__in=list(domain_ids))
+        .annotate(n=Count("id"))
+        .group_by("domain_id")
+        .values_list("domain_id", "n")
+    )
+    return dict(rows)
+
+
+async def mailbox_pages(
+    domain_ids: Sequence[int], *, sort: MailboxSort, descending: bool, limit: int, offset: int
+) -> dict[int, list[Mailbox]]:
+    """The same page (offset, limit) of mailboxes for each domain, in one statement (a window function)."""
+    if not domain_ids:
+        return {}
+    direction = "DESC" if descending else "ASC"
+    marks = placeholders(len(domain_ids))
+    inner = (
+        f"SELECT id, ROW_NUMBER() OVER (PARTITION BY domain_id ORDER BY {sort.value} {direction}, id {direction}) "
+        f"AS rn FROM mailboxes WHERE domain_id IN ({', '.join(marks)})"
+    )
+    rows = await connection().execute_query_dict(
+        f"SELECT m.* FROM mailboxes m JOIN ({inner}) ranked ON ranked.id = m.id "
+        f"WHERE ranked.rn > {int(offset)} AND ranked.rn <= {int(offset) + int(limit)} "
+        f"ORDER BY m.domain_id, ranked.rn",
+        list(domain_ids),
+    )
+    pages: dict[int, list[Mailbox]] = defaultdict(list)
+    for row in rows:
+        pages[row["domain_id"]].append(Mailbox._init_from_db(**row))
+    return pages
+
+
+async def forwards_by_domain(domain_ids: Sequence[int]) -> dict[int, list[Forward]]:
+    grouped: dict[int, list[Forward]] = defaultdict(list)
+    for forward in await Forward.filter(domain_id__in=list(domain_ids)).order_by("source"):
+        grouped[forward.domain_id].append(forward)  # type: ignore[attr-defined]
+    return grouped
+
+
+async def visible_domain_by_fqdn(fqdn: str, organization_ids: Sequence[int]) -> Domain | None:
+    return await Domain.filter(fqdn=fqdn, owner_id__in=list(organization_ids)).first()
+
+
+async def visible_domain_ids(ids: Sequence[int], organization_ids: Sequence[int]) -> set[int]:
+    rows = await Domain.filter(id__in=list(ids), owner_id__in=list(organization_ids)).values_list(
+        "id", flat=True
+    )
+    return set(rows)

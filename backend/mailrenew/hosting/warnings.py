@@ -1,0 +1,35 @@
+"""What may keep a mailbox from renewing, told where the user acts (API and console)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mailrenew.hosting.models import Domain, DomainStatus, Mailbox
+from mailrenew.renewal.calendar import next_term_end
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+    amount_cents: int | None = None
+
+
+def mailbox_warnings(mailbox: Mailbox, domain: Domain) -> list[Warning]:
+    """Mailboxes depend on their domain: warn when it will not renew, or lapses before the mailbox's next term.
+
+    ``DOMAIN_EXPIRES_FIRST`` is raised only when nothing will renew the domain in time (its own auto-renewal
+    is off or failed): a domain on auto-renewal is renewed in its own window before it expires.
+    """
+    if not mailbox.auto_renew_enabled or mailbox.auto_renew_period is None:
+        return []
+    warnings = []
+    domain_renews = domain.auto_renew_enabled and domain.status == DomainStatus.ACTIVE
+    if not domain.auto_renew_enabled:
+        warnings.append(Warning("DOMAIN_AUTO_RENEW_OFF", {"fqdn": domain.fqdn}))
+    term_end = next_term_end(mailbox.expires_at, mailbox.auto_renew_period)
+    if not domain_renews and domain.expires_at < term_end:
+        warnings.append(
+            Warning("DOMAIN_EXPIRES_FIRST", {"fqdn": domain.fqdn, "date": domain.expires_at.isoformat()})
+        )
+    return warnings
