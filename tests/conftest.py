@@ -10,9 +10,10 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 BACKEND = os.environ.get("MAILRENEW_TEST_DB", "sqlite")
@@ -37,18 +38,31 @@ from mailrenew import db  # noqa: E402
 from mailrenew.config import Settings, get_settings, load_settings  # noqa: E402
 
 TABLES = [
-    "audit_events", "outbox_messages", "renewal_attempts", "ledger_entries", "cards", "prepaid_accounts",
-    "prices", "forwards", "mailboxes", "domains", "login_attempts", "user_sessions", "access_tokens",
-    "memberships", "users", "organizations",
+    "audit_events",
+    "outbox_messages",
+    "renewal_attempts",
+    "ledger_entries",
+    "cards",
+    "prepaid_accounts",
+    "prices",
+    "forwards",
+    "mailboxes",
+    "domains",
+    "login_attempts",
+    "user_sessions",
+    "access_tokens",
+    "memberships",
+    "users",
+    "organizations",
 ]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` run in the PostgreSQL pass only (deselected, not skipped, on SQLite)."""
-    if BACKEND == "postgres":
-        return
-    keep = [item for item in items if "postgres" not in item.keywords]
-    dropped = [item for item in items if "postgres" in item.keywords]
+    """Tests marked ``postgres`` run in the PostgreSQL pass only, tests marked ``sqlite_only`` in the SQLite
+    pass only (deselected, not skipped, in the other pass)."""
+    other = "sqlite_only" if BACKEND == "postgres" else "postgres"
+    keep = [item for item in items if other not in item.keywords]
+    dropped = [item for item in items if other in item.keywords]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
@@ -94,6 +108,12 @@ async def migrated_template() -> AsyncIterator[str]:
         shutil.rmtree(_TMP, ignore_errors=True)
 
 
+def _fresh_sqlite_copy(template: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{_TMP / 'test.sqlite3'}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(template, _TMP / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 async def database(migrated_template: str) -> AsyncIterator[str]:
     """Every test starts from a migrated, empty database."""
@@ -102,9 +122,7 @@ async def database(migrated_template: str) -> AsyncIterator[str]:
         tables = ", ".join(f'"{t}"' for t in TABLES)
         await get_connection("default").execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{_TMP / 'test.sqlite3'}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(migrated_template, _TMP / "test.sqlite3")
+        _fresh_sqlite_copy(migrated_template)
         await db.open_db(TEST_DATABASE_URL)
     try:
         yield TEST_DATABASE_URL
@@ -113,5 +131,10 @@ async def database(migrated_template: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def tmp_sqlite_url(tmp_path: Path) -> Iterator[str]:
-    yield f"sqlite://{tmp_path / 'other.sqlite3'}"
+async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real ASGI app over httpx (the database is opened by the ``database`` fixture)."""
+    from mailrenew.web import create_app
+
+    app = create_app(settings, manage_db=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield client

@@ -91,5 +91,7 @@ async def make_mailboxes(*, domain: Domain, count: int, expires_at: dt.date | No
     return await Mailbox.filter(domain=domain).order_by("id")
 
 
-async def make_forward(*, domain: Domain, source: str = "info", destinations: list[str] | None = None) -> Forward:
+async def make_forward(
+    *, domain: Domain, source: str = "info", destinations: list[str] | None = None
+) -> Forward:
     return await Forward.create(domain=domain, source=source, destinations=destinations or ["a@example.org"])

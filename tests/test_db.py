@@ -19,7 +19,9 @@ async def test_duplicate_mailbox_address_is_refused_by_the_database() -> None:
     domain = await make_domain(owner=org, fqdn="dup.example")
     await make_mailbox(domain=domain, local_part="info")
     with pytest.raises(IntegrityError):
-        await Mailbox.create(domain=domain, local_part="info", address="info@dup.example", expires_at="2027-01-01")
+        await Mailbox.create(
+            domain=domain, local_part="info", address="info@dup.example", expires_at="2027-01-01"
+        )
     assert await Mailbox.filter(address="info@dup.example").count() == 1
 
 
@@ -35,7 +37,11 @@ async def test_duplicate_ledger_idempotency_key_is_refused() -> None:
     account = await PrepaidAccount.get(organization=org)
     with pytest.raises(IntegrityError):
         await LedgerEntry.create(
-            account=account, kind="TOP_UP", amount_cents=1, balance_after_cents=101, idempotency_key=f"opening:{org.id}"
+            account=account,
+            kind="TOP_UP",
+            amount_cents=1,
+            balance_after_cents=101,
+            idempotency_key=f"opening:{org.id}",
         )
 
 
@@ -78,10 +84,14 @@ async def test_foreign_keys_are_enforced() -> None:
 
 async def test_transaction_rolls_back_on_error() -> None:
     org = await make_org()
-    with pytest.raises(RuntimeError):
+
+    async def create_then_fail() -> None:
         async with atomic():
             await make_domain(owner=org, fqdn="rolled.example")
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await create_then_fail()
     assert not await Domain.filter(fqdn="rolled.example").exists()
 
 

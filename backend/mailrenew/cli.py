@@ -105,12 +105,19 @@ def migrate() -> None:
     """Apply pending database migrations (Tortoise's native migrations)."""
 
     def progress(stage: str, app_label: str, name: str) -> None:
-        if stage.endswith("applied") or stage == "apply_success":
+        if stage == "apply_done":  # Tortoise's executor emits apply_start / apply_done
             typer.echo(f"applied {app_label}.{name}")
 
     config = settings()
+
+    async def work() -> None:
+        try:
+            await db.migrate(config.database_url, progress=progress)
+        finally:
+            await db.close_db()  # an open aiosqlite connection's thread would keep the process alive
+
     try:
-        asyncio.run(db.migrate(config.database_url, progress=progress))
+        asyncio.run(work())
     except (OSError, ConnectionError) as exc:
         raise fail(f"cannot reach the database at {_safe_url(config.database_url)}: {exc}") from None
     typer.echo("database is up to date")

@@ -22,7 +22,12 @@ from mailrenew.graphql.accounts.types import Organization, User
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.errors import PublicError
 from mailrenew.graphql.hosting.mutations import HostingMutation
-from mailrenew.graphql.hosting.queries import HostingQuery, load_visible_domain, load_visible_mailbox
+from mailrenew.graphql.hosting.queries import (
+    HostingQuery,
+    load_visible_domain,
+    load_visible_forward,
+    load_visible_mailbox,
+)
 from mailrenew.graphql.hosting.types import Domain, Forward, Mailbox
 from mailrenew.graphql.relay import Node, from_global_id
 from mailrenew.logs import get_logger
@@ -42,6 +47,8 @@ class NodeQuery:
             return await load_visible_domain(info, pk)
         if type_name == "Mailbox":
             return await load_visible_mailbox(info, pk)
+        if type_name == "Forward":
+            return await load_visible_forward(info, pk)
         if type_name == "Organization" and pk in info.context.actor.roles:
             row = await info.context.loaders.organization_by_id.load(pk)
             return Organization.from_row(row) if row else None
@@ -80,14 +87,15 @@ class MailrenewSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # Factories, so that each request gets fresh extension instances.
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
+        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ]
     if not settings.graphql_introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return MailrenewSchema(
         query=Query,
         mutation=Mutation,

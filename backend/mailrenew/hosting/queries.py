@@ -112,6 +112,10 @@ async def forwards_by_domain(domain_ids: Sequence[int]) -> dict[int, list[Forwar
     return grouped
 
 
+async def forward_by_id(forward_id: int) -> Forward | None:
+    return await Forward.get_or_none(id=forward_id)
+
+
 async def visible_domain_by_fqdn(fqdn: str, organization_ids: Sequence[int]) -> Domain | None:
     return await Domain.filter(fqdn=fqdn, owner_id__in=list(organization_ids)).first()
 

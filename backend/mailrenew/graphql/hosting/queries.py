@@ -4,10 +4,12 @@ from enum import Enum
 
 import strawberry
 
+from mailrenew.errors import InvalidInput
 from mailrenew.graphql.context import Info
-from mailrenew.graphql.hosting.types import Domain, Mailbox, OrderDirection
+from mailrenew.graphql.hosting.types import Domain, Forward, Mailbox, OrderDirection
 from mailrenew.graphql.relay import Connection, connection, page_args, pk_of
 from mailrenew.hosting import queries as hosting
+from mailrenew.hosting.service import normalize_fqdn
 
 
 @strawberry.enum
@@ -52,6 +54,14 @@ async def load_visible_mailbox(info: Info, mailbox_id: int | None) -> Mailbox | 
     return Mailbox.from_row(row)
 
 
+async def load_visible_forward(info: Info, forward_id: int) -> Forward | None:
+    row = await hosting.forward_by_id(forward_id)
+    if row is None:
+        return None
+    domain = await load_visible_domain(info, row.domain_id)  # type: ignore[attr-defined]
+    return Forward.from_row(row, domain.fqdn) if domain else None
+
+
 @strawberry.type
 class HostingQuery:
     @strawberry.field(description="The viewer's domains, filtered, sorted and paginated.")
@@ -86,7 +96,11 @@ class HostingQuery:
 
     @strawberry.field
     async def domain_by_fqdn(self, info: Info, fqdn: str) -> Domain | None:
-        row = await hosting.visible_domain_by_fqdn(fqdn.strip().lower(), info.context.actor.organization_ids)
+        try:
+            name = normalize_fqdn(fqdn)
+        except InvalidInput:
+            return None
+        row = await hosting.visible_domain_by_fqdn(name, info.context.actor.organization_ids)
         return Domain.from_row(row) if row else None
 
     @strawberry.field
