@@ -63,7 +63,9 @@ OTHER_DOMAINS: list[tuple[str, str, int, bool, list[tuple[str, MailboxOffer, int
     ("globex-labs.example", "Globex", 210, False, [("lab", MailboxOffer.STANDARD, 45)]),
     ("initech-tps.example", "Initech", 33, False, []),
 ]
-for n, days in enumerate([20, 45, 70, 90, 110, 130, 150, 170, 190, 220, 240, 260, 280, 310, 340, 365, 15, 8]):
+for n, days in enumerate(
+    [20, 45, 70, 90, 110, 130, 150, 170, 190, 220, 240, 260, 280, 310, 340, 365, 15, 8, 3, 400, 55, 75, 95]
+):
     OTHER_DOMAINS.append(
         (
             f"acme-{n + 1:02d}.example",
