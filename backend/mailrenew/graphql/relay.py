@@ -14,6 +14,7 @@ from mailrenew.graphql.errors import PublicError
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
+MAX_KEY = 2**31 - 1  # primary keys are PostgreSQL ``integer``; anything above is no row of ours
 
 T = TypeVar("T")
 
@@ -27,7 +28,9 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return (type_name, int(pk)) if type_name and pk.isdigit() else None
+        if not (type_name and pk.isascii() and pk.isdigit() and 0 < int(pk) <= MAX_KEY):
+            return None
+        return type_name, int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
 
@@ -72,7 +75,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         kind, _, value = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        if kind == "offset" and value.isdigit():
+        if kind == "offset" and value.isascii() and value.isdigit() and int(value) <= MAX_KEY:
             return int(value)
     except (binascii.Error, UnicodeDecodeError):
         pass

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from mailrenew.errors import DomainError
+from mailrenew.errors import DomainError, ValidationErrors
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.errors import UserError, user_errors
 from mailrenew.graphql.hosting.types import Domain, Mailbox, RenewalPeriod
@@ -91,6 +91,9 @@ class HostingMutation:
                 info.context.actor, _id(domain_id, "Domain") or UNKNOWN_ID, ids, _settings(input)
             )
         except DomainError as exc:
+            for error in exc.errors if isinstance(exc, ValidationErrors) else [exc]:
+                if error.code == "MAILBOX_NOT_IN_DOMAIN" and error.field and mailbox_ids is not None:
+                    error.params["id"] = mailbox_ids[int(error.field[1])]  # the id the client sent
             return BulkSetAutoRenewPayload(
                 mailboxes=[], updated_count=0, user_errors=user_errors(exc, info.context.language)
             )
