@@ -39,6 +39,7 @@ from mailrenew.config import Settings, get_settings, load_settings  # noqa: E402
 
 TABLES = [
     "audit_events",
+    "gateway_charges",
     "outbox_messages",
     "renewal_attempts",
     "ledger_entries",
@@ -58,11 +59,11 @@ TABLES = [
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` run in the PostgreSQL pass only, tests marked ``sqlite_only`` in the SQLite
-    pass only (deselected, not skipped, in the other pass)."""
-    other = "sqlite_only" if BACKEND == "postgres" else "postgres"
-    keep = [item for item in items if other not in item.keywords]
-    dropped = [item for item in items if other in item.keywords]
+    """Tests marked ``postgres`` run in the PostgreSQL pass only, tests marked ``sqlite_only`` or ``e2e`` in the
+    SQLite pass only (deselected, not skipped, in the other pass)."""
+    others = ("sqlite_only", "e2e") if BACKEND == "postgres" else ("postgres",)
+    keep = [item for item in items if not any(other in item.keywords for other in others)]
+    dropped = [item for item in items if any(other in item.keywords for other in others)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
@@ -126,8 +127,22 @@ async def database(migrated_template: str) -> AsyncIterator[str]:
         await db.open_db(TEST_DATABASE_URL)
     try:
         yield TEST_DATABASE_URL
+        await assert_ledgers_balance()
     finally:
         await Tortoise.close_connections()
+
+
+async def assert_ledgers_balance() -> None:
+    """After every test, for every prepaid account: the sum of its ledger equals its balance."""
+    rows = await get_connection("default").execute_query_dict(
+        "SELECT a.id, a.balance_cents, COALESCE(SUM(e.amount_cents), 0) AS ledger_sum, "
+        "COALESCE(MIN(e.balance_after_cents), 0) AS lowest FROM prepaid_accounts a "
+        "LEFT JOIN ledger_entries e ON e.account_id = a.id GROUP BY a.id, a.balance_cents"
+    )
+    wrong = [
+        row for row in rows if int(row["balance_cents"]) != int(row["ledger_sum"]) or int(row["lowest"]) < 0
+    ]
+    assert wrong == [], f"ledger and balance disagree: {wrong}"
 
 
 @pytest.fixture
@@ -136,5 +151,7 @@ async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     from mailrenew.web import create_app
 
     app = create_app(settings, manage_db=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
         yield client

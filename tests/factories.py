@@ -95,3 +95,19 @@ async def make_forward(
     *, domain: Domain, source: str = "info", destinations: list[str] | None = None
 ) -> Forward:
     return await Forward.create(domain=domain, source=source, destinations=destinations or ["a@example.org"])
+
+
+async def make_card(*, org: Organization, number: str = "4242424242424242", auto_top_up: bool = True) -> None:
+    """Register a card through the simulated gateway, as ``registerCard`` does."""
+    from mailrenew.billing.gateway import get_gateway
+
+    card = await get_gateway().tokenize(number, 12, TODAY.year + 2, "123", today=TODAY)
+    await billing.attach_card(
+        org,
+        brand=card.brand,
+        last4=card.last4,
+        exp_month=card.exp_month,
+        exp_year=card.exp_year,
+        gateway_token=card.token,
+        auto_top_up=auto_top_up,
+    )

@@ -146,6 +146,68 @@ def seed_demo(
         typer.echo(f"  {email}")
 
 
+@app.command()
+def renew(
+    date: Annotated[
+        str | None, typer.Option("--date", help="Business day YYYY-MM-DD (default: today in TIMEZONE).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be charged; change nothing.")
+    ] = False,
+) -> None:
+    """Run the renewal window for one day: items expiring in 1 to 5 days are renewed from the payer's account."""
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from mailrenew.i18n import format_cents
+    from mailrenew.renewal.sweep import SweepReport, count_due, run_sweep
+
+    config = settings()
+    try:
+        day = dt.date.fromisoformat(date) if date else business_today(config)
+    except ValueError:
+        raise fail(f"--date must be a date YYYY-MM-DD, not {date!r}") from None
+    console = Console(stderr=True)
+
+    async def work() -> SweepReport:
+        if dry_run:
+            return await run_sweep(day, dry_run=True, batch_size=config.renewal_batch_size)
+        total = await count_due(day)
+        with Progress(
+            TextColumn("renewing"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+        ) as bar:
+            task = bar.add_task("renew", total=total)
+            return await run_sweep(
+                day, batch_size=config.renewal_batch_size, progress=lambda n: bar.advance(task, n)
+            )
+
+    report = run_with_db(work)
+    if dry_run:
+        table = Table(title=f"Dry run for {day.isoformat()}: nothing was changed")
+        for column in ("item", "expires", "payer", "amount", "outcome"):
+            table.add_column(column)
+        for plan in report.planned:
+            outcome = "would renew" if plan.reason is None else f"would fail: {plan.reason}"
+            table.add_row(
+                plan.item.label,
+                plan.item.expires_at.isoformat(),
+                str(plan.item.payer_id),
+                format_cents(plan.amount_cents),
+                outcome,
+            )
+        Console().print(table)
+    failed = ", ".join(f"{reason} {count}" for reason, count in sorted(report.failed.items())) or "none"
+    verb = "would be" if dry_run else "were"
+    typer.echo(
+        f"{day.isoformat()}: {report.renewed} renewed, {report.failed_total} failed ({failed}); "
+        f"{format_cents(report.charged_cents)} {verb} charged"
+        + ("" if dry_run else f"; {report.expired} expired")
+    )
+
+
 @users_app.command("create")
 def users_create(
     email: Annotated[str, typer.Argument(help="The user's e-mail, used to sign in.")],

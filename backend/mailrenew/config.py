@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     smtp_from: str = "Mailrenew <no-reply@mailrenew.example>"
     renewal_time: str = "06:00"
     scheduler_enabled: bool = True
+    renewal_batch_size: Annotated[int, Field(ge=1, le=5000)] = 200
     graphql_introspection: bool = True
     graphql_max_depth: Annotated[int, Field(ge=2, le=50)] = 12
     graphql_max_aliases: Annotated[int, Field(ge=1, le=1000)] = 30

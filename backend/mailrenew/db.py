@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tortoise import Tortoise
@@ -103,3 +103,85 @@ def placeholders(count: int, start: int = 1) -> list[str]:
 async def ping() -> bool:
     await get_connection("default").execute_query("SELECT 1")
     return True
+
+
+async def insert_rows(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[object]], *, returning: str | None = None
+) -> list[dict[str, Any]]:
+    """One multi-row INSERT (one statement whatever the number of rows), optionally ``RETURNING``."""
+    if not rows:
+        return []
+    width = len(columns)
+    marks = placeholders(width * len(rows))
+    values_sql = ", ".join(f"({', '.join(marks[i * width : (i + 1) * width])})" for i in range(len(rows)))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values_sql}"
+    values = [value for row in rows for value in row]
+    if returning:
+        return await connection().execute_query_dict(f"{sql} RETURNING {returning}", values)
+    await connection().execute_query(sql, values)
+    return []
+
+
+async def update_by_id(
+    table: str, column: str, sql_type: str, values_by_id: Mapping[int, object], **also: object
+) -> None:
+    """One UPDATE setting ``column`` (of ``sql_type``) per row id with a CASE, plus ``also`` on every row.
+
+    PostgreSQL cannot infer the type of a parameter in a CASE branch, so it is cast there (SQLite's CAST would
+    turn a date into a number, and its columns need none).
+    """
+    if not values_by_id:
+        return
+    p = SQLParams()
+    cast = "{}" if dialect() == "sqlite" else f"CAST({{}} AS {sql_type})"
+    cases = " ".join(
+        f"WHEN {p(row_id)} THEN {cast.format(p(value))}" for row_id, value in values_by_id.items()
+    )
+    extra = "".join(f", {name} = {p(value)}" for name, value in also.items())
+    await connection().execute_query(
+        f"UPDATE {table} SET {column} = CASE id {cases} END{extra} WHERE id IN ({p.many(list(values_by_id))})",
+        p.values,
+    )
+
+
+async def windowed_pages(
+    table: str, partition: str, keys: Sequence[int], *, order: str, limit: int, offset: int
+) -> dict[int, list[dict[str, Any]]]:
+    """The same page (offset, limit) of rows for each key of ``partition``, in one statement.
+
+    ``order`` is a trusted SQL ORDER BY list (never user text). Used by DataLoaders for nested connections.
+    """
+    if not keys:
+        return {}
+    marks = placeholders(len(keys))
+    rows = await connection().execute_query_dict(
+        f"SELECT t.* FROM {table} t JOIN (SELECT id, ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {order}) "
+        f"AS rn FROM {table} WHERE {partition} IN ({', '.join(marks)})) ranked ON ranked.id = t.id "
+        f"WHERE ranked.rn > {int(offset)} AND ranked.rn <= {int(offset) + int(limit)} ORDER BY t.{partition}, ranked.rn",
+        list(keys),
+    )
+    pages: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        pages.setdefault(row[partition], []).append(row)
+    return pages
+
+
+class SQLParams:
+    """Collects the values of a raw statement and hands out markers in the current dialect, in order.
+
+    Call it in the order the markers appear in the SQL text: SQLite's ``?`` markers are positional.
+
+    >>> p = SQLParams(); sql = f"... WHERE day = {p(day)} AND id > {p(last)}"; rows = await ...(sql, p.values)
+    """
+
+    def __init__(self) -> None:
+        self.values: list[object] = []
+        self._numbered = dialect() != "sqlite"
+
+    def __call__(self, value: object) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}" if self._numbered else "?"
+
+    def many(self, values: Sequence[object]) -> str:
+        """Markers for an IN list (``NULL`` for an empty one, which matches nothing)."""
+        return ", ".join(self(v) for v in values) or "NULL"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -35,6 +36,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Au plus {max} éléments à la fois.",
     },
     "INVALID": {"en": "Invalid value.", "fr": "Valeur invalide."},
+    "INSUFFICIENT_FUNDS": {
+        "en": "The prepaid balance is too low.",
+        "fr": "Le solde du compte prépayé est insuffisant.",
+    },
+    "INVALID_AMOUNT": {
+        "en": "The amount must be a positive number of cents, at most {max}.",
+        "fr": "Le montant doit être un nombre positif de centimes, au plus {max}.",
+    },
+    "IDEMPOTENCY_KEY_REUSED": {
+        "en": "This idempotency key was already used for another amount.",
+        "fr": "Cette clé d'idempotence a déjà servi pour un autre montant.",
+    },
+    "NO_CARD": {
+        "en": "No card is registered for this organization.",
+        "fr": "Aucune carte n'est enregistrée pour cette organisation.",
+    },
+    "CARD_DECLINED": {"en": "The card was declined.", "fr": "La carte a été refusée."},
+    "CARD_INVALID": {"en": "This card number is not valid.", "fr": "Ce numéro de carte n'est pas valide."},
+    "CARD_EXPIRED": {"en": "This card has expired.", "fr": "Cette carte a expiré."},
+    "GATEWAY_UNAVAILABLE": {
+        "en": "The payment service does not answer; nothing was charged twice. Try again later.",
+        "fr": "Le service de paiement ne répond pas ; rien n'a été débité deux fois. Réessayez plus tard.",
+    },
     "INVALID_ID": {"en": "This id is not valid.", "fr": "Cet identifiant n'est pas valide."},
     "INVALID_CREDENTIALS": {
         "en": "Wrong e-mail or password.",
@@ -66,8 +90,9 @@ def normalize_language(language: str | None) -> str:
 def message(code: str, language: str | None = "en", **params: Any) -> str:
     texts = MESSAGES.get(code) or MESSAGES["INVALID"]
     template = texts[normalize_language(language)]
+    shown = {k: format_date(v, language) if isinstance(v, dt.date) else v for k, v in params.items()}
     try:
-        return template.format(**params)
+        return template.format(**shown)
     except (KeyError, IndexError):
         return template
 
@@ -81,3 +106,8 @@ def format_cents(cents: int, currency: str = "EUR", language: str | None = "en")
             + f",{part:02d}\u00a0{'€' if currency == 'EUR' else currency}"
         )
     return f"{sign}{'€' if currency == 'EUR' else currency + ' '}{whole:,}.{part:02d}"
+
+
+def format_date(day: dt.date, language: str | None = "en") -> str:
+    """dd/mm/yyyy in French, ISO yyyy-mm-dd in English."""
+    return day.strftime("%d/%m/%Y") if normalize_language(language) == "fr" else day.isoformat()

@@ -125,9 +125,17 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await db.open_db(settings.database_url)
+        scheduler = None
+        if settings.scheduler_enabled:
+            from mailrenew.scheduler import build_scheduler
+
+            scheduler = build_scheduler(settings)
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             if manage_db:
                 await db.close_db()
 

@@ -85,3 +85,18 @@ class LedgerEntry(Model):
 
     class Meta:
         table = "ledger_entries"
+
+
+class GatewayCharge(Model):
+    """The simulated gateway's own record of charges (the "remote" side, unique per idempotency key)."""
+
+    id = fields.BigIntField(primary_key=True)
+    idempotency_key = fields.CharField(max_length=200, unique=True)
+    token = fields.CharField(max_length=128)
+    amount_cents = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    status = fields.CharField(max_length=20)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "gateway_charges"

@@ -1,13 +1,36 @@
-"""Billing: the only code that changes a balance. Every movement is a ledger entry with an idempotency key."""
+"""Billing: the only code that changes a balance.
+
+Every movement is a ledger entry carrying its balance after and a unique idempotency key, written in the same
+database transaction that updates the balance, with the account rows locked in id order. Card charges go
+through the ``PaymentGateway`` outside any transaction, each with its own idempotency key.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
 from mailrenew.accounts.models import Organization
+from mailrenew.accounts.permissions import Action, Actor
+from mailrenew.billing.errors import (
+    CardDeclined,
+    GatewayUnavailable,
+    IdempotencyKeyReused,
+    InsufficientFunds,
+    InvalidAmount,
+    NoCard,
+)
+from mailrenew.billing.gateway import CardRejected, ChargeResult, GatewayError, get_gateway
 from mailrenew.billing.models import Card, LedgerEntry, LedgerKind, PrepaidAccount, Price, Product
-from mailrenew.db import atomic
-from mailrenew.errors import InvalidInput
+from mailrenew.config import utcnow
+from mailrenew.db import atomic, insert_rows, update_by_id
+from mailrenew.errors import InvalidInput, NotAllowed, NotFound
+
+MAX_TOP_UP_CENTS = 1_000_000  # 10,000.00 per top-up
+GATEWAY_RETRIES = 3
 
 DEFAULT_PRICES: list[tuple[Product, str, str, int]] = [
     (Product.MAILBOX, "STANDARD", "MONTHLY", 100),
@@ -18,8 +41,11 @@ DEFAULT_PRICES: list[tuple[Product, str, str, int]] = [
 ]
 
 
+# --- catalogue ----------------------------------------------------------------------------------
+
+
 async def seed_default_prices() -> int:
-    """Insert the default catalogue prices that are missing; existing prices are left as operators set them."""
+    """Insert the default catalogue prices that are missing; prices operators changed are kept."""
     created = 0
     for product, offer, period, cents in DEFAULT_PRICES:
         _, was_created = await Price.get_or_create(
@@ -29,10 +55,19 @@ async def seed_default_prices() -> int:
     return created
 
 
+async def price_table() -> dict[tuple[str, str, str], int]:
+    """(product, offer, period) → cents, read once per sweep or request."""
+    rows = await Price.all().values_list("product", "offer", "period", "amount_cents")
+    return {(str(p), o, str(per)): cents for p, o, per, cents in rows}
+
+
+# --- accounts and the ledger --------------------------------------------------------------------
+
+
 async def open_account(organization: Organization, *, opening_cents: int = 0) -> PrepaidAccount:
-    """Create the organization's prepaid account; a non-zero opening balance is written as a ledger entry."""
+    """Create the organization's prepaid account; a non-zero opening balance is a ledger entry."""
     if opening_cents < 0:
-        raise InvalidInput(field=["openingCents"], detail="an opening balance cannot be negative")
+        raise InvalidAmount(field=["openingCents"])
     async with atomic():
         account, created = await PrepaidAccount.get_or_create(organization=organization)
         if created and opening_cents:
@@ -45,24 +80,186 @@ async def open_account(organization: Organization, *, opening_cents: int = 0) ->
 async def _append(
     account: PrepaidAccount, kind: LedgerKind, amount: int, key: str, reference: str
 ) -> LedgerEntry:
-    """Move money within the caller's transaction: update the balance, then write the entry."""
+    """One movement inside the caller's transaction (the account row is locked by the caller)."""
     new_balance = account.balance_cents + amount
     if new_balance < 0:
-        raise InvalidInput("INSUFFICIENT_FUNDS", detail="the balance cannot go below zero")
-    try:
-        entry = await LedgerEntry.create(
-            account=account,
-            kind=kind,
-            amount_cents=amount,
-            balance_after_cents=new_balance,
-            reference=reference,
-            idempotency_key=key,
-        )
-    except IntegrityError:
-        raise InvalidInput("IDEMPOTENCY_KEY_REUSED", field=["idempotencyKey"]) from None
+        raise InsufficientFunds(field=["amountCents"])
+    entry = await LedgerEntry.create(
+        account=account,
+        kind=kind,
+        amount_cents=amount,
+        balance_after_cents=new_balance,
+        reference=reference,
+        idempotency_key=key,
+    )
     account.balance_cents = new_balance
     await account.save(update_fields=["balance_cents", "updated_at"])
     return entry
+
+
+async def _locked_account(organization_id: int) -> PrepaidAccount:
+    account = await PrepaidAccount.filter(organization_id=organization_id).select_for_update().first()
+    if account is None:
+        raise NotFound(field=["organizationId"])
+    return account
+
+
+async def credit(
+    organization_id: int, amount_cents: int, *, key: str, kind: LedgerKind, reference: str
+) -> LedgerEntry:
+    """Credit once per key: a second call with the same key returns the first entry (same amount required)."""
+    if amount_cents <= 0:
+        raise InvalidAmount(field=["amountCents"])
+    async with atomic():
+        # Lock first, then look for the key: a concurrent credit with the same key has committed by then.
+        account = await _locked_account(organization_id)
+        existing = await LedgerEntry.get_or_none(idempotency_key=key)
+        if existing is not None:
+            if existing.amount_cents != amount_cents:
+                raise IdempotencyKeyReused(field=["idempotencyKey"])
+            return existing
+        return await _append(account, kind, amount_cents, key, reference)
+
+
+@dataclass(frozen=True)
+class Debit:
+    organization_id: int
+    amount_cents: int
+    key: str
+    reference: str
+    kind: LedgerKind = LedgerKind.RENEWAL
+
+
+@dataclass(frozen=True)
+class DebitOutcome:
+    debit: Debit
+    entry_id: int | None  # None: refused for lack of funds
+    balance_after_cents: int
+
+    @property
+    def paid(self) -> bool:
+        return self.entry_id is not None
+
+
+async def debit_many(debits: Sequence[Debit]) -> list[DebitOutcome]:
+    """Debit in order, inside the caller's transaction, in a constant number of statements.
+
+    Locks the accounts (id order), refuses a debit the balance does not cover (the others go on), writes every
+    ledger entry in one INSERT and every balance in one UPDATE. A key already in the ledger aborts the whole
+    transaction (the unique index): a term is never paid twice.
+    """
+    if not debits:
+        return []
+    org_ids = sorted({d.organization_id for d in debits})
+    accounts = {
+        a.organization_id: a  # type: ignore[attr-defined]
+        for a in await PrepaidAccount.filter(organization_id__in=org_ids).order_by("id").select_for_update()
+    }
+    balances = {org_id: account.balance_cents for org_id, account in accounts.items()}
+    rows: list[tuple[Debit, int]] = []
+    outcomes: list[tuple[Debit, bool, int]] = []
+    for debit in debits:
+        if debit.amount_cents < 0:
+            raise InvalidAmount(field=["amountCents"])
+        balance = balances.get(debit.organization_id)
+        if balance is None or balance < debit.amount_cents:
+            outcomes.append((debit, False, balance or 0))
+            continue
+        balances[debit.organization_id] = balance - debit.amount_cents
+        rows.append((debit, balances[debit.organization_id]))
+        outcomes.append((debit, True, balances[debit.organization_id]))
+    ids = await _insert_entries(accounts, rows)
+    await _write_balances(accounts, balances)
+    return [
+        DebitOutcome(debit, ids[debit.key] if paid else None, balance_after)
+        for debit, paid, balance_after in outcomes
+    ]
+
+
+async def _insert_entries(
+    accounts: dict[int, PrepaidAccount], rows: list[tuple[Debit, int]]
+) -> dict[str, int]:
+    now = utcnow()
+    inserted = await insert_rows(
+        "ledger_entries",
+        [
+            "account_id",
+            "kind",
+            "amount_cents",
+            "balance_after_cents",
+            "reference",
+            "idempotency_key",
+            "created_at",
+        ],
+        [
+            [
+                accounts[debit.organization_id].id,
+                str(debit.kind),
+                -debit.amount_cents,
+                balance_after,
+                debit.reference[:200],
+                debit.key,
+                now,
+            ]
+            for debit, balance_after in rows
+        ],
+        returning="id, idempotency_key",
+    )
+    return {row["idempotency_key"]: row["id"] for row in inserted}
+
+
+async def _write_balances(accounts: dict[int, PrepaidAccount], balances: dict[int, int]) -> None:
+    changed = {
+        accounts[org].id: cents for org, cents in balances.items() if accounts[org].balance_cents != cents
+    }
+    await update_by_id("prepaid_accounts", "balance_cents", "BIGINT", changed, updated_at=utcnow())
+    for org, cents in balances.items():
+        accounts[org].balance_cents = cents
+
+
+async def balance_of(organization_id: int) -> int:
+    account = await PrepaidAccount.get_or_none(organization_id=organization_id)
+    return account.balance_cents if account else 0
+
+
+async def ledger_page(organization_id: int, *, limit: int, offset: int) -> tuple[list[LedgerEntry], int]:
+    query = LedgerEntry.filter(account__organization_id=organization_id)
+    return await query.order_by("-id").offset(offset).limit(limit), await query.count()
+
+
+# --- cards and top-ups --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardInput:
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+    auto_top_up: bool = False
+
+
+async def register_card(actor: Actor, organization_id: int, card: CardInput, *, today: dt.date) -> Card:
+    """Tokenize through the gateway and keep brand, last 4, expiry and token only (replaces the old card)."""
+    _require(actor, Action.PAY, organization_id)
+    try:
+        tokenized = await get_gateway().tokenize(
+            card.number, card.exp_month, card.exp_year, card.cvc, today=today
+        )
+    except CardRejected as exc:
+        raise InvalidInput(exc.code, field=["input", "number"]) from None
+    except GatewayError:
+        raise GatewayUnavailable() from None
+    organization = await Organization.get(id=organization_id)
+    return await attach_card(
+        organization,
+        brand=tokenized.brand,
+        last4=tokenized.last4,
+        exp_month=tokenized.exp_month,
+        exp_year=tokenized.exp_year,
+        gateway_token=tokenized.token,
+        auto_top_up=card.auto_top_up,
+    )
 
 
 async def attach_card(
@@ -75,9 +272,8 @@ async def attach_card(
     gateway_token: str,
     auto_top_up: bool,
 ) -> Card:
-    """Store a card the gateway already tokenized (brand, last 4, expiry and token only)."""
     if len(last4) != 4 or not last4.isdigit():
-        raise InvalidInput(field=["last4"], detail="last4 must be four digits")
+        raise InvalidInput(field=["last4"])
     card, _ = await Card.update_or_create(
         organization=organization,
         defaults={
@@ -90,3 +286,86 @@ async def attach_card(
         },
     )
     return card
+
+
+async def set_auto_top_up(actor: Actor, organization_id: int, enabled: bool) -> Card:
+    _require(actor, Action.PAY, organization_id)
+    card = await Card.get_or_none(organization_id=organization_id)
+    if card is None:
+        raise NoCard(field=["organizationId"])
+    card.auto_top_up = enabled
+    await card.save(update_fields=["auto_top_up"])
+    return card
+
+
+async def card_of(organization_id: int) -> Card | None:
+    return await Card.get_or_none(organization_id=organization_id)
+
+
+async def cards_with_auto_top_up(organization_ids: Sequence[int]) -> set[int]:
+    """The organizations among these whose registered card tops up automatically."""
+    if not organization_ids:
+        return set()
+    rows = await Card.filter(organization_id__in=list(organization_ids), auto_top_up=True).values_list(
+        "organization_id", flat=True
+    )
+    return set(rows)
+
+
+async def balances_of(organization_ids: Sequence[int]) -> dict[int, int]:
+    rows = await PrepaidAccount.filter(organization_id__in=list(organization_ids)).values_list(
+        "organization_id", "balance_cents"
+    )
+    return dict(rows)
+
+
+async def charge_card(card: Card, amount_cents: int, key: str) -> ChargeResult:
+    """Charge through the gateway, retrying a lost answer with the same key (which never charges twice)."""
+    last_error: GatewayError | None = None
+    for _ in range(GATEWAY_RETRIES):
+        try:
+            return await get_gateway().charge(card.gateway_token, amount_cents, "EUR", key)
+        except GatewayError as exc:
+            last_error = exc
+    raise GatewayUnavailable(detail=str(last_error))
+
+
+async def top_up(actor: Actor, organization_id: int, amount_cents: int, idempotency_key: str) -> LedgerEntry:
+    """Charge the registered card and credit the prepaid account, once per idempotency key."""
+    _require(actor, Action.PAY, organization_id)
+    if not 0 < amount_cents <= MAX_TOP_UP_CENTS:
+        raise InvalidAmount(field=["amountCents"], max=MAX_TOP_UP_CENTS)
+    key = idempotency_key.strip()
+    if not key or len(key) > 100:
+        raise InvalidInput(field=["idempotencyKey"])
+    ledger_key = f"topup:{organization_id}:{key}"
+    existing = await LedgerEntry.get_or_none(idempotency_key=ledger_key)
+    if existing is not None:
+        if existing.amount_cents != amount_cents:
+            raise IdempotencyKeyReused(field=["idempotencyKey"])
+        return existing
+    card = await card_of(organization_id)
+    if card is None:
+        raise NoCard(field=["organizationId"])
+    result = await charge_card(card, amount_cents, ledger_key)
+    if result.amount_cents != amount_cents:
+        raise IdempotencyKeyReused(field=["idempotencyKey"])
+    if not result.succeeded:
+        raise CardDeclined(reason=str(result.status))
+    try:
+        return await credit(
+            organization_id,
+            amount_cents,
+            key=ledger_key,
+            kind=LedgerKind.TOP_UP,
+            reference=f"card {result.reference}",
+        )
+    except IntegrityError:  # the same key credited by a concurrent request in between
+        return await LedgerEntry.get(idempotency_key=ledger_key)
+
+
+def _require(actor: Actor, action: Action, organization_id: int) -> None:
+    if organization_id not in actor.roles:
+        raise NotFound(field=["organizationId"])
+    if not actor.may(action, organization_id):
+        raise NotAllowed(field=["organizationId"])

@@ -12,8 +12,9 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from mailrenew.accounts.service import load_actor
-from mailrenew.config import Settings
+from mailrenew.config import Settings, business_today
 from mailrenew.graphql.context import Context
+from mailrenew.graphql.loaders import Loaders
 from mailrenew.graphql.schema import build_schema
 from mailrenew.webauth import Authenticated, AuthError, authenticate
 
@@ -31,6 +32,7 @@ class _StrawberryApp(GraphQL[Context, None]):
             settings=self.settings,
             user=auth.user,
             actor=await load_actor(auth.user),
+            loaders=Loaders(today=business_today(self.settings)),
         )
 
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from mailrenew.accounts.models import Organization
+from mailrenew.billing import queries as billing
+from mailrenew.billing.models import Card, LedgerEntry, PrepaidAccount
+from mailrenew.config import business_today
 from mailrenew.hosting import queries as hosting
 from mailrenew.hosting.models import Domain, Forward, Mailbox
+from mailrenew.renewal import queries as renewal
+from mailrenew.renewal.forecast import Forecast, forecast
+from mailrenew.renewal.models import RenewalAttempt
 
+BALANCE_HORIZON_DAYS = 30  # BALANCE_SHORT looks at the renewals of the next 30 days
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -65,7 +74,48 @@ async def _mailbox_pages(keys: Sequence[MailboxPageKey]) -> list[list[Mailbox]]:
     return [results[key] for key in keys]
 
 
+@dataclass(frozen=True)
+class PageKey:
+    parent_id: int
+    limit: int
+    offset: int
+
+
+def _paged(
+    fetch: Callable[..., Awaitable[dict[int, list[Any]]]],
+) -> Callable[[Sequence[PageKey]], Awaitable[list[list[Any]]]]:
+    """A batch function for a nested connection: one fetch per page shape, for all parents at once."""
+
+    async def load(keys: Sequence[PageKey]) -> list[list[Any]]:
+        shapes: dict[tuple[int, int], list[int]] = {}
+        for key in keys:
+            shapes.setdefault((key.limit, key.offset), []).append(key.parent_id)
+        pages: dict[PageKey, list[Any]] = {}
+        for (limit, offset), parents in shapes.items():
+            found = await fetch(parents, limit=limit, offset=offset)
+            for parent in parents:
+                pages[PageKey(parent, limit, offset)] = found.get(parent, [])
+        return [pages[key] for key in keys]
+
+    return load
+
+
+def _by_key(
+    fetch: Callable[[Sequence[int]], Awaitable[dict[int, Any]]], default: Any = None
+) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
+    async def load(keys: Sequence[int]) -> list[Any]:
+        found = await fetch(keys)
+        return [found.get(key, default) for key in keys]
+
+    return load
+
+
 class Loader(DataLoader[K, V], Generic[K, V]):
+    def forget(self, key: K) -> None:
+        """Drop a cached value after a mutation changed it (no error when it was never loaded)."""
+        with contextlib.suppress(KeyError):
+            self.clear(key)
+
     def prime_many_rows(self, rows: Sequence[V], key: str = "id") -> None:
         for row in rows:
             self.prime(getattr(row, key), row)
@@ -83,3 +133,29 @@ class Loaders:
     mailbox_page_by_domain: Loader[MailboxPageKey, list[Mailbox]] = field(
         default_factory=lambda: Loader(_mailbox_pages)
     )
+    account_by_organization: Loader[int, PrepaidAccount | None] = field(
+        default_factory=lambda: Loader(_by_key(billing.accounts_by_organization))
+    )
+    card_by_organization: Loader[int, Card | None] = field(
+        default_factory=lambda: Loader(_by_key(billing.cards_by_organization))
+    )
+    ledger_page_by_account: Loader[PageKey, list[LedgerEntry]] = field(
+        default_factory=lambda: Loader(_paged(billing.ledger_pages))
+    )
+    ledger_count_by_account: Loader[int, int] = field(
+        default_factory=lambda: Loader(_by_key(billing.ledger_counts, 0))
+    )
+    attempt_page_by_mailbox: Loader[PageKey, list[RenewalAttempt]] = field(
+        default_factory=lambda: Loader(_paged(renewal.attempt_pages))
+    )
+    attempt_count_by_mailbox: Loader[int, int] = field(
+        default_factory=lambda: Loader(_by_key(renewal.attempt_counts, 0))
+    )
+    today: dt.date | None = None
+    forecast_by_payer: Loader[int, Forecast] = field(init=False)
+
+    def __post_init__(self) -> None:
+        async def forecasts(org_ids: Sequence[int]) -> dict[int, Forecast]:
+            return await forecast(org_ids, self.today or business_today(), BALANCE_HORIZON_DAYS)
+
+        self.forecast_by_payer = Loader(_by_key(forecasts))

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 from mailrenew.config import Settings
 from mailrenew.graphql.accounts.queries import AccountsMutation, AccountsQuery
 from mailrenew.graphql.accounts.types import Organization, User
+from mailrenew.graphql.billing.mutations import BillingMutation
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.errors import PublicError
 from mailrenew.graphql.hosting.mutations import HostingMutation
@@ -29,7 +30,9 @@ from mailrenew.graphql.hosting.queries import (
     load_visible_mailbox,
 )
 from mailrenew.graphql.hosting.types import Domain, Forward, Mailbox
+from mailrenew.graphql.notify.queries import NotifyQuery
 from mailrenew.graphql.relay import Node, from_global_id
+from mailrenew.graphql.renewal.queries import RenewalQuery
 from mailrenew.logs import get_logger
 
 log = get_logger("mailrenew.graphql")
@@ -57,8 +60,8 @@ class NodeQuery:
         return None
 
 
-Query = merge_types("Query", (AccountsQuery, HostingQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, HostingMutation))
+Query = merge_types("Query", (AccountsQuery, HostingQuery, RenewalQuery, NotifyQuery, NodeQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, HostingMutation, BillingMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -40,6 +40,9 @@ class Domain(Model):
     auto_renew_payer = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="paid_domains", null=True, on_delete=fields.RESTRICT
     )
+    auto_renew_set_by = fields.ForeignKeyField(
+        "mailrenew.User", related_name="domain_auto_renewals", null=True, on_delete=fields.SET_NULL
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -59,12 +62,16 @@ class Mailbox(Model):
     auto_renew_payer = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="paid_mailboxes", null=True, on_delete=fields.RESTRICT
     )
+    auto_renew_set_by = fields.ForeignKeyField(
+        "mailrenew.User", related_name="mailbox_auto_renewals", null=True, on_delete=fields.SET_NULL
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "mailboxes"
         unique_together = (("domain", "local_part"),)
+        indexes = (("auto_renew_enabled", "expires_at"),)
 
 
 class Forward(Model):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
-from mailrenew.db import connection, placeholders
+from mailrenew.db import windowed_pages
 from mailrenew.hosting.models import Domain, Forward, Mailbox
 
 
@@ -40,6 +40,8 @@ async def list_domains(
     where: DomainFilter, *, sort: DomainSort, descending: bool, limit: int, offset: int
 ) -> tuple[list[Domain], int]:
     """One page of domains and the total count (two statements)."""
+    if where.search and "\x00" in where.search:  # no name holds a NUL; PostgreSQL would refuse the text
+        return [], 0
     query = Domain.filter(owner_id__in=list(where.organization_ids))
     if where.search:
         query = query.filter(fqdn__icontains=where.search.strip().lower())
@@ -88,21 +90,15 @@ async def mailbox_pages(
     if not domain_ids:
         return {}
     direction = "DESC" if descending else "ASC"
-    marks = placeholders(len(domain_ids))
-    inner = (
-        f"SELECT id, ROW_NUMBER() OVER (PARTITION BY domain_id ORDER BY {sort.value} {direction}, id {direction}) "
-        f"AS rn FROM mailboxes WHERE domain_id IN ({', '.join(marks)})"
+    rows = await windowed_pages(
+        "mailboxes",
+        "domain_id",
+        domain_ids,
+        order=f"{sort.value} {direction}, id {direction}",
+        limit=limit,
+        offset=offset,
     )
-    rows = await connection().execute_query_dict(
-        f"SELECT m.* FROM mailboxes m JOIN ({inner}) ranked ON ranked.id = m.id "
-        f"WHERE ranked.rn > {int(offset)} AND ranked.rn <= {int(offset) + int(limit)} "
-        f"ORDER BY m.domain_id, ranked.rn",
-        list(domain_ids),
-    )
-    pages: dict[int, list[Mailbox]] = defaultdict(list)
-    for row in rows:
-        pages[row["domain_id"]].append(Mailbox._init_from_db(**row))
-    return pages
+    return {domain_id: [Mailbox._init_from_db(**row) for row in page] for domain_id, page in rows.items()}
 
 
 async def forwards_by_domain(domain_ids: Sequence[int]) -> dict[int, list[Forward]]:

@@ -21,6 +21,8 @@ MAX_BULK_MAILBOXES = 10_000
 def normalize_fqdn(fqdn: str) -> str:
     """Lower-case IDNA form (``Café.example`` → ``xn--caf-dma.example``); raises on a malformed name."""
     name = fqdn.strip().rstrip(".").lower()
+    if not name.isprintable() or any(c.isspace() for c in name):
+        raise InvalidInput(field=["fqdn"], detail=f"{fqdn!r} is not a valid domain name")
     try:
         ascii_name = name.encode("idna").decode("ascii")
     except UnicodeError:
@@ -148,8 +150,15 @@ async def set_auto_renew(actor: Actor, mailbox_id: int, settings: AutoRenewSetti
             mailbox.auto_renew_enabled = bool(after["enabled"])
             mailbox.auto_renew_period = RenewalPeriod(after["period"]) if after["period"] else None
             mailbox.auto_renew_payer_id = after["payer_organization_id"]  # type: ignore[attr-defined]
+            mailbox.auto_renew_set_by_id = actor.user_id  # type: ignore[attr-defined]
             await mailbox.save(
-                update_fields=["auto_renew_enabled", "auto_renew_period", "auto_renew_payer_id", "updated_at"]
+                update_fields=[
+                    "auto_renew_enabled",
+                    "auto_renew_period",
+                    "auto_renew_payer_id",
+                    "auto_renew_set_by_id",
+                    "updated_at",
+                ]
             )
             await audit.record(
                 actor_id=actor.user_id,
@@ -197,7 +206,11 @@ async def bulk_set_auto_renew(
                 )
         ids = [row["id"] for row in current]
         if ids:
-            changes: dict[str, object] = {"auto_renew_enabled": settings.enabled, "updated_at": utcnow()}
+            changes: dict[str, object] = {
+                "auto_renew_enabled": settings.enabled,
+                "auto_renew_set_by_id": actor.user_id,
+                "updated_at": utcnow(),
+            }
             if settings.enabled:
                 changes |= {
                     "auto_renew_period": settings.period,
@@ -255,7 +268,10 @@ async def set_domain_auto_renew(actor: Actor, domain_id: int, settings: DomainAu
         if before != after:
             domain.auto_renew_enabled = bool(after["enabled"])
             domain.auto_renew_payer_id = after["payer_organization_id"]  # type: ignore[attr-defined]
-            await domain.save(update_fields=["auto_renew_enabled", "auto_renew_payer_id"])
+            domain.auto_renew_set_by_id = actor.user_id  # type: ignore[attr-defined]
+            await domain.save(
+                update_fields=["auto_renew_enabled", "auto_renew_payer_id", "auto_renew_set_by_id"]
+            )
             await audit.record(
                 actor_id=actor.user_id,
                 organization_id=domain.owner_id,  # type: ignore[attr-defined]

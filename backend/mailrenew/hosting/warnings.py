@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mailrenew.hosting.models import Domain, DomainStatus, Mailbox
+from mailrenew.i18n import format_cents
 from mailrenew.renewal.calendar import next_term_end
+
+if TYPE_CHECKING:
+    from mailrenew.renewal.forecast import Forecast
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,16 @@ def mailbox_warnings(mailbox: Mailbox, domain: Domain) -> list[Warning]:
         warnings.append(Warning("DOMAIN_AUTO_RENEW_OFF", {"fqdn": domain.fqdn}))
     term_end = next_term_end(mailbox.expires_at, mailbox.auto_renew_period)
     if not domain_renews and domain.expires_at < term_end:
-        warnings.append(
-            Warning("DOMAIN_EXPIRES_FIRST", {"fqdn": domain.fqdn, "date": domain.expires_at.isoformat()})
-        )
+        warnings.append(Warning("DOMAIN_EXPIRES_FIRST", {"fqdn": domain.fqdn, "date": domain.expires_at}))
     return warnings
+
+
+def balance_warning(forecast: Forecast, payer_name: str, language: str) -> Warning | None:
+    """The payer's balance will not cover its coming renewals and no card tops it up automatically."""
+    if forecast.covered_by_card or forecast.shortfall_cents <= 0:
+        return None
+    return Warning(
+        "BALANCE_SHORT",
+        {"payer": payer_name, "amount": format_cents(forecast.shortfall_cents, language=language)},
+        amount_cents=forecast.shortfall_cents,
+    )

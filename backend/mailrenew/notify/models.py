@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from mailrenew.accounts.models import Organization, User
 
 
 class MessageKind(StrEnum):
@@ -14,11 +19,17 @@ class MessageKind(StrEnum):
 
 
 class OutboxMessage(Model):
-    """A message to one user, ``dedupe_key`` makes queuing the same notice twice a no-op."""
+    """A message to one user, ``dedupe_key`` makes queuing the same notice twice a no-op.
+
+    Delivery: ``next_attempt_at`` is both the lease of the process sending it (set when claimed) and the
+    backoff after a failure; ``send_attempts`` counts claims; ``sent_at`` is set once the server accepted it.
+    """
 
     id = fields.BigIntField(primary_key=True)
-    user = fields.ForeignKeyField("mailrenew.User", related_name="messages", on_delete=fields.CASCADE)
-    organization = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "mailrenew.User", related_name="messages", on_delete=fields.CASCADE
+    )
+    organization: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="messages", null=True, on_delete=fields.CASCADE
     )
     kind = fields.CharEnumField(MessageKind, max_length=24)
@@ -30,6 +41,9 @@ class OutboxMessage(Model):
     sent_at = fields.DatetimeField(null=True)
     send_attempts = fields.IntField(default=0)
     last_error = fields.TextField(null=True)
+    next_attempt_at = fields.DatetimeField(null=True)
+    read_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_messages"
+        indexes = (Index(fields=["user_id", "id"]), Index(fields=["sent_at", "next_attempt_at"]))

@@ -4,8 +4,10 @@ import strawberry
 
 from mailrenew.accounts import models
 from mailrenew.accounts.permissions import Action
+from mailrenew.graphql.billing.types import Card, LedgerEntry
 from mailrenew.graphql.context import Info
-from mailrenew.graphql.relay import Node, to_global_id
+from mailrenew.graphql.loaders import PageKey
+from mailrenew.graphql.relay import Connection, Node, connection, page_args, to_global_id
 
 Role = strawberry.enum(
     models.Role, name="Role", description="OWNER, ADMIN (manages services), BILLING (pays), MEMBER (reads)."
@@ -30,6 +32,35 @@ class Organization(Node):
     @strawberry.field(description="May the viewer choose this organization as payer?")
     def viewer_can_pay(self, info: Info) -> bool:
         return info.context.actor.may(Action.PAY, self.row.id)
+
+    @strawberry.field(
+        description="Prepaid balance in cents; null unless the viewer is OWNER or BILLING here."
+    )
+    async def prepaid_balance_cents(self, info: Info) -> int | None:
+        if not info.context.actor.may(Action.VIEW_BILLING, self.row.id):
+            return None
+        account = await info.context.loaders.account_by_organization.load(self.row.id)
+        return account.balance_cents if account else 0
+
+    @strawberry.field(description="The registered card (OWNER or BILLING only).")
+    async def card(self, info: Info) -> Card | None:
+        if not info.context.actor.may(Action.VIEW_BILLING, self.row.id):
+            return None
+        row = await info.context.loaders.card_by_organization.load(self.row.id)
+        return Card.from_row(row) if row else None
+
+    @strawberry.field(description="Movements of the prepaid account, newest first (OWNER or BILLING only).")
+    async def ledger(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[LedgerEntry]:
+        page = page_args(first, after)
+        loaders = info.context.loaders
+        account = await loaders.account_by_organization.load(self.row.id)
+        if account is None or not info.context.actor.may(Action.VIEW_BILLING, self.row.id):
+            return connection([], page=page, total=0)
+        rows = await loaders.ledger_page_by_account.load(PageKey(account.id, page.limit, page.offset))
+        total = await loaders.ledger_count_by_account.load(account.id)
+        return connection([LedgerEntry.from_row(r, account.currency) for r in rows], page=page, total=total)
 
 
 @strawberry.type

@@ -8,10 +8,12 @@ import strawberry
 from mailrenew.accounts.permissions import Action
 from mailrenew.graphql.accounts.types import Organization
 from mailrenew.graphql.context import Info
+from mailrenew.graphql.loaders import PageKey
 from mailrenew.graphql.relay import Connection, Node, connection, page_args, to_global_id
+from mailrenew.graphql.renewal.types import RenewalAttempt
 from mailrenew.hosting import models
 from mailrenew.hosting.queries import MailboxSort
-from mailrenew.hosting.warnings import mailbox_warnings
+from mailrenew.hosting.warnings import balance_warning, mailbox_warnings
 from mailrenew.i18n import message
 
 MailboxStatus = strawberry.enum(models.MailboxStatus, name="MailboxStatus")
@@ -141,14 +143,31 @@ class Mailbox(Node):
         domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)  # type: ignore[attr-defined]
         assert domain is not None
         language = info.context.language
+        warnings = mailbox_warnings(self.row, domain)
+        payer_id = self.row.auto_renew_payer_id  # type: ignore[attr-defined]
+        if self.row.auto_renew_enabled and payer_id is not None:
+            forecast = await info.context.loaders.forecast_by_payer.load(payer_id)
+            payer = await info.context.loaders.organization_by_id.load(payer_id)
+            short = balance_warning(forecast, payer.name if payer else "", language)
+            warnings += [short] if short else []
         return [
             AutoRenewWarning(
                 code=AutoRenewWarningCode[w.code],
                 message=message(w.code, language, **w.params),
                 amount_cents=w.amount_cents,
             )
-            for w in mailbox_warnings(self.row, domain)
+            for w in warnings
         ]
+
+    @strawberry.field(description="Renewal attempts, newest first.")
+    async def renewal_attempts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[RenewalAttempt]:
+        page = page_args(first, after)
+        loaders = info.context.loaders
+        rows = await loaders.attempt_page_by_mailbox.load(PageKey(self.row.id, page.limit, page.offset))
+        total = await loaders.attempt_count_by_mailbox.load(self.row.id)
+        return connection([RenewalAttempt.from_row(r) for r in rows], page=page, total=total)
 
     @strawberry.field(description="May the viewer change this mailbox's auto-renewal (OWNER or ADMIN)?")
     async def viewer_can_manage(self, info: Info) -> bool:

@@ -1,0 +1,29 @@
+"""Errors of billing (codes of the GraphQL UserErrorCode)."""
+
+from __future__ import annotations
+
+from mailrenew.errors import DomainError
+
+
+class InsufficientFunds(DomainError):
+    code = "INSUFFICIENT_FUNDS"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class NoCard(DomainError):
+    code = "NO_CARD"
+
+
+class CardDeclined(DomainError):
+    code = "CARD_DECLINED"
+
+
+class GatewayUnavailable(DomainError):
+    code = "GATEWAY_UNAVAILABLE"
+
+
+class InvalidAmount(DomainError):
+    code = "INVALID_AMOUNT"

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import strawberry
+
+from mailrenew.billing import service as billing
+from mailrenew.config import business_today
+from mailrenew.errors import DomainError
+from mailrenew.graphql.accounts.types import Organization
+from mailrenew.graphql.billing.types import Card, LedgerEntry
+from mailrenew.graphql.context import Info
+from mailrenew.graphql.errors import UserError, user_errors
+from mailrenew.graphql.relay import pk_of
+
+UNKNOWN_ID = -1
+
+
+@strawberry.input(
+    description="Card details go to the gateway; only brand, last 4, expiry and its token are kept."
+)
+class CardInput:
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+    auto_top_up: bool = False
+
+
+@strawberry.type
+class TopUpPayload:
+    organization: Organization | None
+    ledger_entry: LedgerEntry | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RegisterCardPayload:
+    organization: Organization | None
+    card: Card | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SetAutoTopUpPayload:
+    organization: Organization | None
+    card: Card | None
+    user_errors: list[UserError]
+
+
+async def _organization(info: Info, org_id: int) -> Organization:
+    info.context.loaders.account_by_organization.forget(org_id)
+    info.context.loaders.card_by_organization.forget(org_id)
+    row = await info.context.loaders.organization_by_id.load(org_id)
+    assert row is not None
+    return Organization.from_row(row)
+
+
+@strawberry.type
+class BillingMutation:
+    @strawberry.mutation(
+        description="Charge the registered card and credit the prepaid account, once per key."
+    )
+    async def top_up(
+        self, info: Info, organization_id: strawberry.ID, amount_cents: int, idempotency_key: str
+    ) -> TopUpPayload:
+        org_id = pk_of(organization_id, "Organization") or UNKNOWN_ID
+        try:
+            entry = await billing.top_up(info.context.actor, org_id, amount_cents, idempotency_key)
+        except DomainError as exc:
+            return TopUpPayload(
+                organization=None, ledger_entry=None, user_errors=user_errors(exc, info.context.language)
+            )
+        return TopUpPayload(
+            organization=await _organization(info, org_id),
+            ledger_entry=LedgerEntry.from_row(entry),
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Register (or replace) the organization's card with the payment gateway."
+    )
+    async def register_card(
+        self, info: Info, organization_id: strawberry.ID, input: CardInput
+    ) -> RegisterCardPayload:
+        org_id = pk_of(organization_id, "Organization") or UNKNOWN_ID
+        card = billing.CardInput(input.number, input.exp_month, input.exp_year, input.cvc, input.auto_top_up)
+        try:
+            row = await billing.register_card(
+                info.context.actor, org_id, card, today=business_today(info.context.settings)
+            )
+        except DomainError as exc:
+            return RegisterCardPayload(
+                organization=None, card=None, user_errors=user_errors(exc, info.context.language)
+            )
+        return RegisterCardPayload(
+            organization=await _organization(info, org_id), card=Card.from_row(row), user_errors=[]
+        )
+
+    @strawberry.mutation(description="Turn automatic top-up from the registered card on or off.")
+    async def set_auto_top_up(
+        self, info: Info, organization_id: strawberry.ID, enabled: bool
+    ) -> SetAutoTopUpPayload:
+        org_id = pk_of(organization_id, "Organization") or UNKNOWN_ID
+        try:
+            row = await billing.set_auto_top_up(info.context.actor, org_id, enabled)
+        except DomainError as exc:
+            return SetAutoTopUpPayload(
+                organization=None, card=None, user_errors=user_errors(exc, info.context.language)
+            )
+        return SetAutoTopUpPayload(
+            organization=await _organization(info, org_id), card=Card.from_row(row), user_errors=[]
+        )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import strawberry
+
+from mailrenew.accounts.permissions import Action
+from mailrenew.config import business_today
+from mailrenew.graphql.accounts.types import Organization
+from mailrenew.graphql.context import Info
+from mailrenew.graphql.errors import PublicError
+from mailrenew.graphql.relay import pk_of
+from mailrenew.graphql.renewal.types import RenewalForecast
+from mailrenew.renewal.forecast import forecast
+
+MAX_FORECAST_DAYS = 366
+
+
+@strawberry.type
+class RenewalQuery:
+    @strawberry.field(
+        description="The renewals an organization will pay in the next `days` days, its balance and shortfall "
+        "(OWNER or BILLING)."
+    )
+    async def upcoming_renewals(
+        self, info: Info, organization_id: strawberry.ID, days: int = 30
+    ) -> RenewalForecast:
+        if not 1 <= days <= MAX_FORECAST_DAYS:
+            raise PublicError(f"`days` must be between 1 and {MAX_FORECAST_DAYS}.")
+        org_id = pk_of(organization_id, "Organization")
+        if org_id is None or not info.context.actor.may(Action.VIEW_BILLING, org_id):
+            raise PublicError("Organization not found, or you may not see its billing.", code="NOT_FOUND")
+        row = await info.context.loaders.organization_by_id.load(org_id)
+        assert row is not None
+        result = await forecast([org_id], business_today(info.context.settings), days)
+        return RenewalForecast.build(Organization.from_row(row), result[org_id], days)

@@ -1,0 +1,483 @@
+"""The daily renewal window: every item with auto-renew on and expiry E is attempted from J-5 to J-1.
+
+Each term is paid exactly once, whatever runs again, late, at the same time or is killed:
+- due items are claimed in batches inside one transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+  several processes share the work; ``BEGIN IMMEDIATE`` on SQLite), and re-read under that lock;
+- an attempt row is unique per (item, business day), so an item is attempted at most once a day;
+- the renewal debit's idempotency key is derived from (item, expiry date renewed), unique in the ledger,
+  and the expiry date moves in the same transaction, so no path can pay the same term twice;
+- a card top-up is charged outside any transaction with a key derived from the same (item, expiry date): after
+  a crash or a lost answer the retry gets the first charge back instead of charging again.
+
+The sweep knows nothing of what triggers it (scheduler, CLI, tests): it takes the business day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailrenew.accounts.models import Role
+from mailrenew.billing import service as billing
+from mailrenew.billing.errors import GatewayUnavailable
+from mailrenew.billing.gateway import ChargeStatus
+from mailrenew.billing.models import LedgerKind, Product
+from mailrenew.config import utcnow
+from mailrenew.db import SQLParams, atomic, connection, dialect, insert_rows, update_by_id
+from mailrenew.hosting.models import RenewalPeriod
+from mailrenew.notify import service as notify
+from mailrenew.notify.models import MessageKind
+from mailrenew.renewal import forecast
+from mailrenew.renewal.calendar import WINDOW_CLOSES_DAYS_BEFORE, WINDOW_OPENS_DAYS_BEFORE, next_term_end
+from mailrenew.renewal.models import AttemptOutcome, FailureReason
+
+BATCH_SIZE = 200
+PAYING_ROLES = (Role.OWNER.value, Role.BILLING.value)
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    name: str
+    table: str
+    attempt_column: str
+    product: Product
+
+
+MAILBOX = ItemKind("mailbox", "mailboxes", "mailbox_id", Product.MAILBOX)
+DOMAIN = ItemKind("domain", "domains", "domain_id", Product.DOMAIN)
+KINDS = (DOMAIN, MAILBOX)  # domains first: mailboxes depend on them
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: ItemKind
+    id: int
+    label: str
+    expires_at: dt.date
+    period: RenewalPeriod
+    offer: str
+    payer_id: int
+    owner_id: int
+    set_by_id: int | None
+    domain_expired: bool
+
+    @property
+    def term_key(self) -> str:
+        return f"{self.kind.name}:{self.id}:{self.expires_at.isoformat()}"
+
+    @property
+    def new_expires_at(self) -> dt.date:
+        return next_term_end(self.expires_at, self.period)
+
+
+@dataclass
+class Planned:
+    """What the sweep decided for one item (also what ``--dry-run`` shows)."""
+
+    item: DueItem
+    amount_cents: int
+    outcome: AttemptOutcome
+    reason: FailureReason | None = None
+
+
+@dataclass
+class SweepReport:
+    day: dt.date
+    dry_run: bool = False
+    renewed: int = 0
+    charged_cents: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    expired: int = 0
+    planned: list[Planned] = field(default_factory=list)
+
+    @property
+    def failed_total(self) -> int:
+        return sum(self.failed.values())
+
+
+Progress = Callable[[int], None]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+async def _due_batch(kind: ItemKind, day: dt.date, after_id: int, limit: int, *, lock: bool) -> list[DueItem]:
+    """Due items of one kind on ``day``, in id order after ``after_id``; locked (skipping locked) if asked."""
+    p = SQLParams()
+    if kind is MAILBOX:
+        select = (
+            "SELECT t.id, t.address AS label, t.expires_at, t.auto_renew_period AS period, t.offer, "
+            "t.auto_renew_payer_id AS payer_id, t.auto_renew_set_by_id AS set_by_id, d.owner_id, "
+            f"CASE WHEN d.status = 'EXPIRED' OR d.expires_at <= {p(day)} THEN 1 ELSE 0 END AS domain_expired "
+            "FROM mailboxes t JOIN domains d ON d.id = t.domain_id"
+        )
+    else:
+        select = (
+            "SELECT t.id, t.fqdn AS label, t.expires_at, 'YEARLY' AS period, '' AS offer, "
+            "t.auto_renew_payer_id AS payer_id, t.auto_renew_set_by_id AS set_by_id, t.owner_id, "
+            "0 AS domain_expired FROM domains t"
+        )
+    first = day + dt.timedelta(days=WINDOW_CLOSES_DAYS_BEFORE)
+    last = day + dt.timedelta(days=WINDOW_OPENS_DAYS_BEFORE)
+    sql = (
+        f"{select} WHERE t.auto_renew_enabled = TRUE AND t.status <> 'EXPIRED' "
+        f"AND t.expires_at >= {p(first)} AND t.expires_at <= {p(last)} AND t.id > {p(after_id)} "
+        f"AND NOT EXISTS (SELECT 1 FROM renewal_attempts a WHERE a.{kind.attempt_column} = t.id "
+        f"AND a.business_day = {p(day)}) ORDER BY t.id LIMIT {int(limit)}"
+    )
+    if lock and dialect() != "sqlite":
+        sql += " FOR UPDATE OF t SKIP LOCKED"
+    rows = await connection().execute_query_dict(sql, p.values)
+    return [
+        DueItem(
+            kind=kind,
+            id=row["id"],
+            label=row["label"],
+            expires_at=_as_date(row["expires_at"]),
+            period=RenewalPeriod(row["period"]),
+            offer=row["offer"] or "",
+            payer_id=row["payer_id"],
+            owner_id=row["owner_id"],
+            set_by_id=row["set_by_id"],
+            domain_expired=bool(row["domain_expired"]),
+        )
+        for row in rows
+    ]
+
+
+async def _lock_item(item: DueItem) -> None:
+    """Wait for (and take) the item's row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes."""
+    if dialect() != "sqlite":
+        p = SQLParams()
+        await connection().execute_query(
+            f"SELECT id FROM {item.kind.table} WHERE id = {p(item.id)} FOR UPDATE", p.values
+        )
+
+
+async def _payers_allowed(items: Sequence[DueItem]) -> set[tuple[int, int]]:
+    """(user, organization) pairs where the user who set the auto-renewal may still charge the payer."""
+    users = sorted({i.set_by_id for i in items if i.set_by_id is not None})
+    if not users:
+        return set()
+    p = SQLParams()
+    rows = await connection().execute_query_dict(
+        f"SELECT user_id, organization_id FROM memberships WHERE user_id IN ({p.many(users)}) "
+        f"AND organization_id IN ({p.many(sorted({i.payer_id for i in items}))}) AND role IN ({p.many(PAYING_ROLES)})",
+        p.values,
+    )
+    return {(row["user_id"], row["organization_id"]) for row in rows}
+
+
+def _payer_authorised(item: DueItem, allowed: set[tuple[int, int]]) -> bool:
+    """The payer is still authorised: whoever set the renewal still pays for it (or the owner pays itself)."""
+    if item.set_by_id is None:
+        return item.payer_id == item.owner_id
+    return (item.set_by_id, item.payer_id) in allowed
+
+
+def _plan(
+    items: Sequence[DueItem], prices: dict[tuple[str, str, str], int], allowed: set[tuple[int, int]]
+) -> list[Planned]:
+    planned = []
+    for item in items:
+        price = prices.get((str(item.kind.product), item.offer, str(item.period)))
+        if item.domain_expired:
+            planned.append(Planned(item, 0, AttemptOutcome.FAILED, FailureReason.DOMAIN_EXPIRED))
+        elif not _payer_authorised(item, allowed):
+            planned.append(Planned(item, 0, AttemptOutcome.FAILED, FailureReason.PAYER_NOT_ALLOWED))
+        elif price is None:
+            planned.append(Planned(item, 0, AttemptOutcome.FAILED, FailureReason.PRICE_MISSING))
+        else:
+            planned.append(Planned(item, price, AttemptOutcome.PENDING))
+    return planned
+
+
+def _debit_for(plan: Planned) -> billing.Debit:
+    item = plan.item
+    return billing.Debit(
+        organization_id=item.payer_id,
+        amount_cents=plan.amount_cents,
+        key=f"renewal:{item.term_key}",
+        reference=f"Renewal of {item.label} until {item.new_expires_at.isoformat()} ({item.period})",
+    )
+
+
+def _topup_key(item: DueItem) -> str:
+    return f"renewal-topup:{item.term_key}"
+
+
+async def _record(day: dt.date, results: Sequence[Planned], ledger_ids: dict[str, int]) -> None:
+    """Write the outcome of a batch: new expiry dates, attempts, statuses, notices (a few statements)."""
+    now = utcnow()
+    for kind in KINDS:
+        renewed = {
+            p.item.id: p.item.new_expires_at
+            for p in results
+            if p.item.kind is kind and p.outcome is AttemptOutcome.SUCCEEDED
+        }
+        await update_by_id(kind.table, "expires_at", "DATE", renewed, status="ACTIVE")
+        final = [
+            p.item.id
+            for p in results
+            if p.item.kind is kind
+            and p.outcome is AttemptOutcome.FAILED
+            and (p.item.expires_at - day).days <= WINDOW_CLOSES_DAYS_BEFORE
+        ]
+        if final:
+            params = SQLParams()
+            await connection().execute_query(
+                f"UPDATE {kind.table} SET status = 'RENEWAL_FAILED' WHERE id IN ({params.many(final)})",
+                params.values,
+            )
+        await insert_rows(
+            "renewal_attempts",
+            [
+                kind.attempt_column,
+                "business_day",
+                "term_expires_at",
+                "new_expires_at",
+                "payer_id",
+                "outcome",
+                "failure_reason",
+                "amount_cents",
+                "ledger_entry_id",
+                "created_at",
+                "finished_at",
+            ],
+            [
+                [
+                    p.item.id,
+                    day,
+                    p.item.expires_at,
+                    p.item.new_expires_at if p.outcome is AttemptOutcome.SUCCEEDED else None,
+                    p.item.payer_id,
+                    str(p.outcome),
+                    str(p.reason) if p.reason else None,
+                    p.amount_cents if p.outcome is AttemptOutcome.SUCCEEDED else 0,
+                    ledger_ids.get(f"renewal:{p.item.term_key}"),
+                    now,
+                    now,
+                ]
+                for p in results
+                if p.item.kind is kind
+            ],
+        )
+    await notify.queue([_notice(day, p) for p in results])
+
+
+def _notice(day: dt.date, plan: Planned) -> notify.Notice:
+    item = plan.item
+    if plan.outcome is AttemptOutcome.SUCCEEDED:
+        return notify.Notice(
+            MessageKind.RENEWAL_RECEIPT,
+            item.payer_id,
+            f"receipt:{item.term_key}",
+            {
+                "item": item.label,
+                "amount_cents": plan.amount_cents,
+                "period": str(item.period),
+                "new_expires_at": item.new_expires_at,
+            },
+        )
+    return notify.Notice(
+        MessageKind.RENEWAL_FAILED,
+        item.payer_id,
+        f"failed:{item.term_key}:{day.isoformat()}",
+        {
+            "item": item.label,
+            "reason": str(plan.reason),
+            "expires_at": item.expires_at,
+            "final": (item.expires_at - day).days <= WINDOW_CLOSES_DAYS_BEFORE,
+        },
+    )
+
+
+async def _run_batch(
+    kind: ItemKind,
+    day: dt.date,
+    after_id: int,
+    batch_size: int,
+    prices: dict[tuple[str, str, str], int],
+    report: SweepReport,
+) -> tuple[int | None, list[Planned]]:
+    """Claim and settle one batch; returns the last id seen (None when done) and the items left for a card."""
+    async with atomic():
+        items = await _due_batch(kind, day, after_id, batch_size, lock=True)
+        if not items:
+            return None, []
+        planned = _plan(items, prices, await _payers_allowed(items))
+        to_debit = [p for p in planned if p.outcome is AttemptOutcome.PENDING]
+        outcomes = await billing.debit_many([_debit_for(p) for p in to_debit])
+        cards = await billing.cards_with_auto_top_up(
+            sorted({p.item.payer_id for p, o in zip(to_debit, outcomes, strict=True) if not o.paid})
+        )
+        ledger_ids: dict[str, int] = {}
+        needs_card: list[Planned] = []
+        for plan, outcome in zip(to_debit, outcomes, strict=True):
+            if outcome.paid:
+                plan.outcome = AttemptOutcome.SUCCEEDED
+                ledger_ids[outcome.debit.key] = outcome.entry_id  # type: ignore[assignment]
+            elif plan.item.payer_id in cards:
+                needs_card.append(plan)
+            else:
+                plan.outcome, plan.reason = AttemptOutcome.FAILED, FailureReason.INSUFFICIENT_FUNDS
+        settled = [p for p in planned if p.outcome is not AttemptOutcome.PENDING]
+        await _record(day, settled, ledger_ids)
+    _tally(report, settled)
+    return items[-1].id, needs_card
+
+
+def _tally(report: SweepReport, results: Sequence[Planned]) -> None:
+    for plan in results:
+        if plan.outcome is AttemptOutcome.SUCCEEDED:
+            report.renewed += 1
+            report.charged_cents += plan.amount_cents
+        else:
+            report.failed[str(plan.reason)] += 1
+
+
+async def _renew_with_card(day: dt.date, plan: Planned, report: SweepReport) -> None:
+    """Top up from the card (outside any transaction, idempotent key), then settle the item under lock."""
+    item = plan.item
+    card = await billing.card_of(item.payer_id)
+    result = None
+    reason: FailureReason | None = None
+    if card is None or not card.auto_top_up:
+        reason = FailureReason.INSUFFICIENT_FUNDS
+    else:
+        try:
+            result = await billing.charge_card(card, plan.amount_cents, _topup_key(item))
+        except GatewayUnavailable:
+            reason = FailureReason.GATEWAY_UNAVAILABLE
+        else:
+            if result.status is ChargeStatus.DECLINED or result.status is ChargeStatus.INSUFFICIENT_FUNDS:
+                reason = FailureReason.CARD_DECLINED
+    async with atomic():
+        # Item first, then money: whoever credits this item's top-up while it is due also debits it, in this
+        # transaction, so a top-up is never left for another item to spend.
+        await _lock_item(item)
+        still_due = [
+            i
+            for i in await _due_batch(item.kind, day, item.id - 1, 1, lock=False)  # a fresh snapshot
+            if i.id == item.id and i.expires_at == item.expires_at
+        ]
+        if result is not None and result.succeeded:
+            await billing.credit(
+                item.payer_id,
+                result.amount_cents,
+                key=_topup_key(item),
+                kind=LedgerKind.TOP_UP,
+                reference=f"Automatic top-up for {item.label} (card {result.reference})",
+            )
+        if (
+            not still_due
+        ):  # settled by another process meanwhile; a top-up it did not use stays on the account
+            return
+        ledger_ids: dict[str, int] = {}
+        if reason is None:
+            (outcome,) = await billing.debit_many([_debit_for(plan)])
+            if outcome.paid:
+                plan.outcome = AttemptOutcome.SUCCEEDED
+                ledger_ids[outcome.debit.key] = outcome.entry_id  # type: ignore[assignment]
+            else:
+                reason = FailureReason.INSUFFICIENT_FUNDS
+        if reason is not None:
+            plan.outcome, plan.reason = AttemptOutcome.FAILED, reason
+        await _record(day, [plan], ledger_ids)
+    _tally(report, [plan])
+
+
+async def expire_lapsed(day: dt.date) -> int:
+    """From E on, an item not renewed is EXPIRED; its payer (or owner) is told once."""
+    expired = 0
+    async with atomic():
+        notices = []
+        for kind, label in ((DOMAIN, "fqdn"), (MAILBOX, "address")):
+            owner = (
+                "owner_id"
+                if kind is DOMAIN
+                else "(SELECT owner_id FROM domains d WHERE d.id = mailboxes.domain_id)"
+            )
+            p = SQLParams()
+            rows = await connection().execute_query_dict(
+                f"UPDATE {kind.table} SET status = 'EXPIRED' WHERE expires_at <= {p(day)} AND status <> 'EXPIRED' "
+                f"RETURNING id, {label} AS label, expires_at, COALESCE(auto_renew_payer_id, {owner}) AS org_id",
+                p.values,
+            )
+            expired += len(rows)
+            notices += [
+                notify.Notice(
+                    MessageKind.EXPIRED,
+                    row["org_id"],
+                    f"expired:{kind.name}:{row['id']}:{_as_date(row['expires_at']).isoformat()}",
+                    {"item": row["label"], "expired_on": _as_date(row["expires_at"])},
+                )
+                for row in rows
+            ]
+        await notify.queue(notices)
+    return expired
+
+
+async def run_sweep(
+    day: dt.date, *, batch_size: int = BATCH_SIZE, dry_run: bool = False, progress: Progress | None = None
+) -> SweepReport:
+    """Run the renewal window for one business day (any day: late runs and catch-ups included)."""
+    report = SweepReport(day=day, dry_run=dry_run)
+    prices = await billing.price_table()
+    if dry_run:
+        await _plan_only(day, prices, report, batch_size)
+        return report
+    report.expired = await expire_lapsed(day)
+    await forecast.notify_not_covered(day)
+    for kind in KINDS:
+        after_id: int | None = 0
+        while after_id is not None:
+            before = report.renewed + report.failed_total
+            after_id, needs_card = await _run_batch(kind, day, after_id, batch_size, prices, report)
+            for plan in needs_card:
+                await _renew_with_card(day, plan, report)
+            if progress is not None:
+                progress(report.renewed + report.failed_total - before)
+    return report
+
+
+async def count_due(day: dt.date) -> int:
+    """How many items are due on ``day`` and not yet attempted (for a progress bar)."""
+    total = 0
+    for kind in KINDS:
+        after_id = 0
+        while items := await _due_batch(kind, day, after_id, 10_000, lock=False):
+            total += len(items)
+            after_id = items[-1].id
+    return total
+
+
+async def _plan_only(
+    day: dt.date, prices: dict[tuple[str, str, str], int], report: SweepReport, batch_size: int
+) -> None:
+    """What the sweep would do, changing nothing: balances simulated in memory, card top-ups assumed."""
+    balances: dict[int, int] = {}
+    for kind in KINDS:
+        after_id = 0
+        while items := await _due_batch(kind, day, after_id, batch_size, lock=False):
+            after_id = items[-1].id
+            planned = _plan(items, prices, await _payers_allowed(items))
+            payers = sorted({p.item.payer_id for p in planned} - set(balances))
+            for org_id in payers:
+                balances[org_id] = await billing.balance_of(org_id)
+            cards = await billing.cards_with_auto_top_up(payers)
+            for plan in planned:
+                if plan.outcome is AttemptOutcome.PENDING:
+                    if balances[plan.item.payer_id] >= plan.amount_cents or plan.item.payer_id in cards:
+                        balances[plan.item.payer_id] = max(
+                            0, balances[plan.item.payer_id] - plan.amount_cents
+                        )
+                        plan.outcome = AttemptOutcome.SUCCEEDED
+                    else:
+                        plan.outcome, plan.reason = AttemptOutcome.FAILED, FailureReason.INSUFFICIENT_FUNDS
+            report.planned += planned
+            _tally(report, planned)
