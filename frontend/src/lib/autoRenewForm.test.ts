@@ -143,10 +143,22 @@ describe('warnings', () => {
 
   it('offers to turn on the domain renewal only to someone who may manage the domain', () => {
     const warnings: AutoRenewWarning[] = [{ code: 'DOMAIN_EXPIRES_FIRST', message: '', amountCents: null }];
-    expect(offerDomainAutoRenew(warnings, { viewerCanManage: true, autoRenew: domainOff })).toBe(true);
-    expect(offerDomainAutoRenew(warnings, { viewerCanManage: false, autoRenew: domainOff })).toBe(false);
-    expect(offerDomainAutoRenew(warnings, { viewerCanManage: true, autoRenew: { enabled: true, payer: acme } })).toBe(false);
-    expect(offerDomainAutoRenew([short], { viewerCanManage: true, autoRenew: domainOff })).toBe(false);
+    expect(offerDomainAutoRenew(warnings, { viewerCanManage: true, autoRenew: domainOff }, 'org-acme')).toBe(true);
+    expect(offerDomainAutoRenew(warnings, { viewerCanManage: false, autoRenew: domainOff }, 'org-acme')).toBe(false);
+    expect(
+      offerDomainAutoRenew(warnings, { viewerCanManage: true, autoRenew: { enabled: true, payer: acme } }, 'org-acme'),
+    ).toBe(false);
+    expect(offerDomainAutoRenew([short], { viewerCanManage: true, autoRenew: domainOff }, 'org-acme')).toBe(false);
+  });
+
+  it('does not offer it without a payer to send (the server would refuse PAYER_REQUIRED)', () => {
+    const warnings = [{ code: 'DOMAIN_AUTO_RENEW_OFF' as const, message: '', amountCents: null }];
+    expect(offerDomainAutoRenew(warnings, { viewerCanManage: true, autoRenew: domainOff }, null)).toBe(false);
+    expect(offerDomainAutoRenew(warnings, { viewerCanManage: true, autoRenew: domainOff })).toBe(false);
+    // A domain that kept its payer while its renewal was turned off can be turned on again with it.
+    expect(offerDomainAutoRenew(warnings, { viewerCanManage: true, autoRenew: { enabled: false, payer: acme } }, null)).toBe(
+      true,
+    );
   });
 
   it("pays the domain renewal with the domain's payer, else the form's", () => {

@@ -118,13 +118,21 @@ export function visibleWarnings(
 
 const DOMAIN_WARNINGS: readonly WarningCode[] = ['DOMAIN_AUTO_RENEW_OFF', 'DOMAIN_EXPIRES_FIRST'];
 
-/** Whether to offer "Turn on the domain's auto-renewal too": a domain warning, the domain's renewal off, and the right to manage it. */
+/**
+ * Whether to offer "Turn on the domain's auto-renewal too": a domain warning, the domain's renewal off, the right
+ * to manage it, and a payer to send (the domain's own, else `payerId`, the one chosen in the form): without one the
+ * server could only refuse.
+ */
 export function offerDomainAutoRenew(
   warnings: readonly AutoRenewWarning[],
   domain: { viewerCanManage: boolean; autoRenew: DomainAutoRenew } | null | undefined,
+  payerId?: string | null,
 ): boolean {
   return Boolean(
-    domain?.viewerCanManage && !domain.autoRenew.enabled && warnings.some((w) => DOMAIN_WARNINGS.includes(w.code)),
+    domain?.viewerCanManage &&
+      !domain.autoRenew.enabled &&
+      (domain.autoRenew.payer?.id ?? payerId) &&
+      warnings.some((w) => DOMAIN_WARNINGS.includes(w.code)),
   );
 }
 

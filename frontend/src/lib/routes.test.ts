@@ -16,6 +16,9 @@ describe('routes', () => {
     const id = 'TWFpbGJveDox/=:';
     expect(matchRoute(paths.mailbox(id))).toEqual({ name: 'mailbox', id });
     expect(matchRoute(paths.mailboxAutoRenew(id))).toEqual({ name: 'mailboxAutoRenew', id });
+    const fromDetail = new URL(paths.mailboxAutoRenew(id, 'mailbox'), 'http://x');
+    expect(matchRoute(fromDetail.pathname)).toEqual({ name: 'mailboxAutoRenew', id });
+    expect(fromDetail.searchParams.get('from')).toBe('mailbox');
   });
 
   it('only accepts local paths after sign-in', () => {

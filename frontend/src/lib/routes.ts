@@ -40,7 +40,9 @@ export const paths = {
   domains: (query = '') => `/domains${query ? `?${query}` : ''}`,
   domain: (fqdn: string) => `/domains/${encodeURIComponent(fqdn)}`,
   mailbox: (id: string) => `/mailboxes/${encodeURIComponent(id)}`,
-  mailboxAutoRenew: (id: string) => `/mailboxes/${encodeURIComponent(id)}/auto-renew`,
+  /** `from: 'mailbox'`: opened from the mailbox's detail page, which the form goes back to. */
+  mailboxAutoRenew: (id: string, from?: 'mailbox') =>
+    `/mailboxes/${encodeURIComponent(id)}/auto-renew${from ? `?from=${from}` : ''}`,
   graphiql: () => '/graphql',
 };
 

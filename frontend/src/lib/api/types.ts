@@ -14,6 +14,9 @@ export type UserErrorCode =
   | 'PAYER_NOT_ALLOWED'
   | 'NOT_FOUND'
   | 'MAILBOX_NOT_IN_DOMAIN'
+  | 'EMPTY_SELECTION'
+  | 'TOO_MANY'
+  | 'INVALID'
   | (string & {});
 export type DomainOrderField = 'FQDN' | 'EXPIRES_AT' | 'MAILBOX_COUNT';
 export type OrderDirection = 'ASC' | 'DESC';

@@ -152,6 +152,9 @@ export const en = {
   'autoRenew.error.NOT_ALLOWED': 'You are not allowed to change this mailbox’s auto-renewal.',
   'autoRenew.error.NOT_FOUND': 'This mailbox no longer exists or you cannot see it.',
   'autoRenew.error.MAILBOX_NOT_IN_DOMAIN': 'Some mailboxes do not belong to this domain; nothing was changed.',
+  'autoRenew.error.EMPTY_SELECTION': 'No mailbox is selected.',
+  'autoRenew.error.TOO_MANY': 'Too many mailboxes at once: select fewer.',
+  'autoRenew.error.INVALID': 'This request is not valid.',
 
   'warnings.title': 'Warnings',
   'warnings.DOMAIN_AUTO_RENEW_OFF': 'The domain’s auto-renewal is off. Mailboxes depend on their domain: turn it on too.',

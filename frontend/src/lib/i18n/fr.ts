@@ -154,6 +154,9 @@ export const fr: Partial<Dictionary> = {
   'autoRenew.error.NOT_ALLOWED': 'Vous n’avez pas le droit de modifier le renouvellement automatique de cette boîte.',
   'autoRenew.error.NOT_FOUND': 'Cette boîte mail n’existe plus ou vous n’y avez pas accès.',
   'autoRenew.error.MAILBOX_NOT_IN_DOMAIN': 'Certaines boîtes n’appartiennent pas à ce domaine : rien n’a été modifié.',
+  'autoRenew.error.EMPTY_SELECTION': 'Aucune boîte mail n’est sélectionnée.',
+  'autoRenew.error.TOO_MANY': 'Trop de boîtes mail à la fois : sélectionnez-en moins.',
+  'autoRenew.error.INVALID': 'Cette demande n’est pas valide.',
 
   'warnings.title': 'Avertissements',
   'warnings.DOMAIN_AUTO_RENEW_OFF': 'Le renouvellement automatique du domaine est désactivé. Les boîtes mail dépendent de leur domaine : activez-le aussi.',
