@@ -137,3 +137,42 @@ async def test_organizations_of_a_page_are_loaded_in_one_statement(with_token) -
         "Org 1",
         "Org 0",
     ]
+
+
+async def test_mark_outbox_read_marks_only_the_viewers_own_messages(with_token) -> None:
+    from mailrenew.accounts.models import Role
+    from mailrenew.graphql.relay import to_global_id
+    from mailrenew.notify.models import MessageKind, OutboxMessage
+    from tests.factories import make_org, make_user
+
+    org = await make_org()
+    me, other = await make_user(roles={org: Role.OWNER}), await make_user(roles={org: Role.BILLING})
+    mine = await OutboxMessage.create(
+        user=me,
+        organization=org,
+        kind=MessageKind.EXPIRED,
+        language="en",
+        subject="s",
+        body="b",
+        dedupe_key="m1",
+    )
+    theirs = await OutboxMessage.create(
+        user=other,
+        organization=org,
+        kind=MessageKind.EXPIRED,
+        language="en",
+        subject="s",
+        body="b",
+        dedupe_key="m2",
+    )
+    client = await with_token(me)
+
+    data = await client.execute(
+        "mutation($ids: [ID!]!) { markOutboxRead(messageIds: $ids) { markedCount userErrors { code } } }",
+        {"ids": [to_global_id("OutboxMessage", mine.id), to_global_id("OutboxMessage", theirs.id), "junk"]},
+    )
+    unread = await client.execute("{ outbox(unreadOnly: true) { totalCount } }")
+
+    assert data["markOutboxRead"] == {"markedCount": 1, "userErrors": []}
+    assert unread == {"outbox": {"totalCount": 0}}
+    assert (await OutboxMessage.get(id=theirs.id)).read_at is None

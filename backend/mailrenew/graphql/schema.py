@@ -30,6 +30,7 @@ from mailrenew.graphql.hosting.queries import (
     load_visible_mailbox,
 )
 from mailrenew.graphql.hosting.types import Domain, Forward, Mailbox
+from mailrenew.graphql.notify.mutations import NotifyMutation
 from mailrenew.graphql.notify.queries import NotifyQuery
 from mailrenew.graphql.relay import Node, from_global_id
 from mailrenew.graphql.renewal.queries import RenewalQuery
@@ -61,7 +62,7 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AccountsQuery, HostingQuery, RenewalQuery, NotifyQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, HostingMutation, BillingMutation))
+Mutation = merge_types("Mutation", (AccountsMutation, HostingMutation, BillingMutation, NotifyMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:
