@@ -116,3 +116,23 @@ def test_cli_reports_a_bad_time_zone_in_one_line(tmp_path: Path) -> None:
     assert lines[0].startswith("error: invalid setting TIMEZONE: unknown time zone 'Mars/Olympus'")
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "cli.sqlite3").exists()  # refused before touching the database
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://mail.example", "SMTP_URL must start with"),
+        ("smtp://", "no host"),
+        ("smtp://h:99999", "invalid port"),
+    ],
+)
+def test_a_bad_smtp_url_is_one_clear_line(url: str, problem: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(smtp_url=url)
+    assert str(error.value).startswith("invalid setting SMTP_URL: ")
+    assert problem in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_an_empty_smtp_url_means_no_delivery() -> None:
+    assert load_settings(smtp_url="").smtp_url is None
