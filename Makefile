@@ -10,7 +10,7 @@ STAMP := .make
 
 export DATABASE_URL_PG
 
-.PHONY: run test test-sqlite test-postgres install frontend lint schema bench clean
+.PHONY: run test test-sqlite test-postgres browser install frontend lint schema bench clean
 
 $(STAMP)/python: pyproject.toml constraints.txt
 	@mkdir -p $(STAMP)
@@ -37,8 +37,19 @@ run: $(STAMP)/python $(STAMP)/frontend
 lint: $(STAMP)/python
 	$(VENV)/bin/ruff check .
 
-# The suite on SQLite, then on PostgreSQL when it answers (required under CI=true).
-test: $(STAMP)/python $(STAMP)/frontend lint test-sqlite test-postgres
+# The suite on SQLite (browser tests included), then on PostgreSQL when it answers (required under CI=true).
+test: $(STAMP)/python $(STAMP)/frontend browser lint test-sqlite test-postgres
+
+# Browser tests drive Debian's Chromium; install it when missing and we may (root with apt-get).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "The browser tests need Chromium at /usr/bin/chromium: apt-get install chromium" >&2; exit 1; \
+		fi; \
+	fi
 
 test-sqlite: $(STAMP)/python
 	MAILRENEW_TEST_DB=sqlite $(PY) -m pytest
@@ -55,8 +66,9 @@ test-postgres: $(STAMP)/python
 schema: $(STAMP)/python
 	$(PY) -m mailrenew.graphql.export > schema.graphql
 
+# The renewal sweep against a raw-SQL baseline, SQLite then PostgreSQL when it answers (BENCH_ITEMS=5000 for a quick run).
 bench: $(STAMP)/python
-	$(PY) -m pytest bench -m bench -p no:randomly -q -s
+	$(PY) bench/bench_sweep.py
 
 clean:
 	rm -rf $(STAMP) $(VENV) frontend/node_modules frontend/dist
