@@ -13,4 +13,6 @@ async def test_models_and_migrations_agree() -> None:
     config = tortoise_config(TEST_DATABASE_URL)
     detector = MigrationAutodetector(Tortoise.apps, {APP: config["apps"][APP]})
     pending = await detector.changes()
-    assert [writer.name for writer in pending] == [], "run `tortoise -c mailrenew.db.TORTOISE_ORM makemigrations`"
+    assert [writer.name for writer in pending] == [], (
+        "run `tortoise -c mailrenew.db.TORTOISE_ORM makemigrations`"
+    )

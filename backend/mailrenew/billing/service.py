@@ -222,11 +222,6 @@ async def balance_of(organization_id: int) -> int:
     return account.balance_cents if account else 0
 
 
-async def ledger_page(organization_id: int, *, limit: int, offset: int) -> tuple[list[LedgerEntry], int]:
-    query = LedgerEntry.filter(account__organization_id=organization_id)
-    return await query.order_by("-id").offset(offset).limit(limit), await query.count()
-
-
 # --- cards and top-ups --------------------------------------------------------------------------
 
 

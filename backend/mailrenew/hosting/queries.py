@@ -114,10 +114,3 @@ async def forward_by_id(forward_id: int) -> Forward | None:
 
 async def visible_domain_by_fqdn(fqdn: str, organization_ids: Sequence[int]) -> Domain | None:
     return await Domain.filter(fqdn=fqdn, owner_id__in=list(organization_ids)).first()
-
-
-async def visible_domain_ids(ids: Sequence[int], organization_ids: Sequence[int]) -> set[int]:
-    rows = await Domain.filter(id__in=list(ids), owner_id__in=list(organization_ids)).values_list(
-        "id", flat=True
-    )
-    return set(rows)
