@@ -201,9 +201,14 @@ def _debit_for(plan: Planned) -> billing.Debit:
     return billing.Debit(
         organization_id=item.payer_id,
         amount_cents=plan.amount_cents,
-        key=f"renewal:{item.term_key}",
+        key=_renewal_key(item),
         reference=f"Renewal of {item.label} until {item.new_expires_at.isoformat()} ({item.period})",
     )
+
+
+def _renewal_key(item: DueItem) -> str:
+    """The debit's idempotency key: one per (item, expiry date renewed), unique in the ledger."""
+    return f"renewal:{item.term_key}"
 
 
 def _topup_key(item: DueItem) -> str:
@@ -258,7 +263,7 @@ async def _record(day: dt.date, results: Sequence[Planned], ledger_ids: dict[str
                     str(p.outcome),
                     str(p.reason) if p.reason else None,
                     p.amount_cents if p.outcome is AttemptOutcome.SUCCEEDED else 0,
-                    ledger_ids.get(f"renewal:{p.item.term_key}"),
+                    ledger_ids.get(_renewal_key(p.item)),
                     now,
                     now,
                 ]
