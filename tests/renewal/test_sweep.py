@@ -262,3 +262,13 @@ async def test_dry_run_changes_nothing() -> None:
     assert await RenewalAttempt.all().count() == 0
     assert await _balance(org) == 250
     assert await OutboxMessage.all().count() == 0
+
+
+async def test_dry_run_counts_on_the_card_in_every_batch() -> None:
+    org, _, _, _ = await _world(balance=0, count=3, period=RenewalPeriod.MONTHLY)
+    await make_card(org=org)
+
+    report = await run_sweep(TODAY, dry_run=True, batch_size=1)
+
+    assert (report.renewed, report.failed_total, report.charged_cents) == (3, 0, 300)
+    assert await GatewayCharge.all().count() == 0

@@ -217,11 +217,6 @@ async def _write_balances(accounts: dict[int, PrepaidAccount], balances: dict[in
         accounts[org].balance_cents = cents
 
 
-async def balance_of(organization_id: int) -> int:
-    account = await PrepaidAccount.get_or_none(organization_id=organization_id)
-    return account.balance_cents if account else 0
-
-
 # --- cards and top-ups --------------------------------------------------------------------------
 
 

@@ -466,15 +466,15 @@ async def _plan_only(
 ) -> None:
     """What the sweep would do, changing nothing: balances simulated in memory, card top-ups assumed."""
     balances: dict[int, int] = {}
+    cards: set[int] = set()
     for kind in KINDS:
         after_id = 0
         while items := await _due_batch(kind, day, after_id, batch_size, lock=False):
             after_id = items[-1].id
             planned = _plan(items, prices, await _payers_allowed(items))
-            payers = sorted({p.item.payer_id for p in planned} - set(balances))
-            for org_id in payers:
-                balances[org_id] = await billing.balance_of(org_id)
-            cards = await billing.cards_with_auto_top_up(payers)
+            new_payers = sorted({p.item.payer_id for p in planned} - set(balances))
+            balances |= {org_id: 0 for org_id in new_payers} | await billing.balances_of(new_payers)
+            cards |= await billing.cards_with_auto_top_up(new_payers)
             for plan in planned:
                 if plan.outcome is AttemptOutcome.PENDING:
                     if balances[plan.item.payer_id] >= plan.amount_cents or plan.item.payer_id in cards:
