@@ -134,6 +134,55 @@ await step('select all via header on big domain', async () => {
   await page.getByTestId('pager-previous').click();
   await page.getByTestId('mailbox-row-user001@acme-big.example').waitFor();
 });
+await step('billing: balance, top-up, declined card on Globex', async () => {
+  await page.getByRole('link', { name: 'Facturation' }).click();
+  await page.waitForURL(/\/billing\?org=org-acme$/);
+  await page.getByTestId('balance').getByText('50,00').waitFor();
+  await page.getByTestId('card-summary').getByText('•••• 4242').waitFor();
+  await page.getByTestId('upcoming-total').waitFor();
+  await page.getByLabel('Montant en euros').fill('1,234');
+  await page.getByRole('button', { name: 'Recharger', exact: true }).click();
+  await page.getByTestId('top-up-amount-error').waitFor();
+  await page.getByLabel('Montant en euros').fill('10');
+  await page.getByRole('button', { name: 'Recharger', exact: true }).dblclick();
+  await page.getByTestId('balance').getByText('60,00').waitFor();
+  const first = await page.getByTestId('ledger-row').first().getAttribute('data-kind');
+  if (first !== 'TOP_UP') throw new Error('first ledger row: ' + first);
+  if ((await page.getByTestId('ledger-row').count()) !== 2) throw new Error('double click charged twice');
+  await page.screenshot({ path: shots + '/14-billing.png', fullPage: true });
+  await page.getByTestId('organization-switch').selectOption({ label: 'Globex' });
+  await page.waitForURL(/org=org-globex/);
+  await page.getByTestId('no-card').waitFor();
+  await page.getByLabel('Numéro de carte').fill('4000 0000 0000 0002');
+  await page.getByLabel('Mois').selectOption('12');
+  await page.getByLabel('Année').selectOption(String(new Date().getFullYear() + 2));
+  await page.getByLabel('Cryptogramme (CVC)').fill('123');
+  await page.getByRole('button', { name: 'Enregistrer la carte' }).click();
+  await page.getByTestId('card-summary').getByText('•••• 0002').waitFor();
+  await page.getByLabel('Montant en euros').fill('5');
+  await page.getByRole('button', { name: 'Recharger', exact: true }).click();
+  await page.getByTestId('top-up-error').getByText('The card was declined.').waitFor();
+  await page.getByTestId('balance').getByText('2,00').waitFor();
+  await page.screenshot({ path: shots + '/15-billing-declined.png', fullPage: true });
+  await page.goBack();
+  await page.getByTestId('balance').getByText('60,00').waitFor();
+  const org = await page.getByTestId('organization-switch').inputValue();
+  if (org !== 'org-acme') throw new Error('switcher did not follow the URL: ' + org);
+});
+await step('notifications: unread badge, mark read', async () => {
+  await page.getByTestId('unread-badge').getByText('2').waitFor();
+  await page.getByTestId('nav-notifications').click();
+  await page.waitForURL(/\/notifications$/);
+  await page.getByTestId('message').first().waitFor();
+  await page.screenshot({ path: shots + '/16-notifications.png', fullPage: true });
+  await page.getByTestId('mark-read').first().click();
+  await page.getByTestId('unread-badge').getByText('1').waitFor();
+  await page.getByTestId('filter-unread').click();
+  await page.waitForURL(/unread=1/);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=message]').length === 1);
+  await page.goto(base + '/domains');
+  await page.getByTestId('organization-switch').selectOption('');  // chosen on the Billing page: back to all
+});
 await step('domains list: advanced, filter, sort, search, back', async () => {
   await page.getByRole('link', { name: 'Noms de domaine' }).first().click();
   await page.getByTestId('domains-table').waitFor();
@@ -244,6 +293,12 @@ await step('member is read-only', async () => {
   await page.getByTestId('read-only').waitFor();
   if (!(await page.getByRole('button', { name: 'Save' }).isDisabled())) throw new Error('save enabled');
   await page.screenshot({ path: shots + '/13-readonly.png', fullPage: true });
+});
+await step('member: billing reserved to owners and billing managers', async () => {
+  await page.goto(base + '/billing');
+  await page.getByTestId('billing-no-rights').getByText('Only the owners and billing managers of Acme SARL').waitFor();
+  if ((await page.getByTestId('balance').count()) !== 0) throw new Error('balance shown to a member');
+  await page.screenshot({ path: shots + '/17-billing-member.png', fullPage: true });
 });
 await step('unknown route → not found; home → domains', async () => {
   await page.goto(base + '/nope');

@@ -47,6 +47,29 @@ addDomain('globex.example', orgs.globex, 20, 3);
 addDomain('initech.example', orgs.initech, 100, 3);
 for (let i = 1; i <= 25; i++) addDomain(`acme-${String(i).padStart(2, '0')}.example`, orgs.acme, i * 11, i % 4 === 0 ? 2 : 0, i % 3 === 0);
 
+// Billing: prepaid accounts, cards (the simulated gateway's test cards: …0002 declined, …9995 no funds) and the
+// ledger, per organization; the gateway's charges by idempotency key; each user's outbox.
+const nowIso = () => new Date().toISOString();
+const billing = {};
+for (const [id, balance, card] of [
+  ['org-acme', 5000, { brand: 'VISA', last4: '4242', expMonth: 12, expYear: new Date().getFullYear() + 3, autoTopUp: true }],
+  ['org-globex', 200, null],
+  ['org-initech', 10000, null],
+]) {
+  billing[id] = { balance, card, ledger: [{ id: `led-${id}-1`, kind: 'OPENING', amountCents: balance, balanceAfterCents: balance,
+    currency: 'EUR', reference: 'Opening balance', createdAt: nowIso() }] };
+}
+const charges = new Map(); // idempotency key -> { amountCents, status, entry }
+const PRICES = { STANDARD: { MONTHLY: 100, YEARLY: 1000 }, PREMIUM: { MONTHLY: 500, YEARLY: 5000 } };
+const outboxes = {
+  'user-owner': ['contact@acme.example', 'support@acme.example'].map((item, i) => ({
+    id: `msg-${i + 1}`, kind: 'RENEWAL_RECEIPT', language: 'FR', subject: `Reçu : ${item} renouvelée`,
+    body: `Bonjour Alice Owner,\n\nLa boîte mail ${item} a été renouvelée.\n\nMailrenew\n`, createdAt: nowIso(),
+    sentAt: null, readAt: null, organizationId: 'org-acme' })),
+  'user-member': [],
+};
+const luhn = (digits) => [...digits].reverse().reduce((sum, c, i) => { let d = Number(c); if (i % 2) { d *= 2; if (d > 9) d -= 9; } return sum + d; }, 0) % 10 === 0;
+
 const sessions = new Map(); // sid -> { email, csrf }
 
 function connection(items, { first = 50, after = null } = {}) {
@@ -64,7 +87,18 @@ function connection(items, { first = 50, after = null } = {}) {
 }
 
 function api(user) {
-  const orgById = (id) => Object.values(orgs).find((o) => o.id === id) ?? null;
+  const seesBilling = (id) => ['OWNER', 'BILLING'].includes(user.roles[id]);
+  const orgView = (o) => o && {
+    ...o, currency: 'EUR', viewerRole: user.roles[o.id] ?? null, viewerCanPay: seesBilling(o.id),
+    prepaidBalanceCents: seesBilling(o.id) ? billing[o.id].balance : null,
+    card: seesBilling(o.id) ? billing[o.id].card : null,
+    ledger: (args) => connection(seesBilling(o.id) ? [...billing[o.id].ledger].reverse() : [], args),
+  };
+  const orgById = (id) => orgView(Object.values(orgs).find((o) => o.id === id) ?? null);
+  const billingError = (id) => (!(id in user.roles) ? { field: ['organizationId'], code: 'NOT_FOUND', message: 'Not found.' }
+    : !seesBilling(id) ? { field: ['organizationId'], code: 'NOT_ALLOWED', message: 'Only owners and billing managers may do this.' } : null);
+  const myOutbox = () => outboxes[user.id] ?? [];
+  const messageView = (m) => ({ ...m, organization: orgById(m.organizationId) });
   const visible = (d) => d.ownerId in user.roles;
   const canManage = (d) => ['OWNER', 'ADMIN'].includes(user.roles[d.ownerId]);
   const payable = Object.values(orgs).filter((o) => ['OWNER', 'BILLING'].includes(user.roles[o.id]));
@@ -145,6 +179,77 @@ function api(user) {
       return { domain: domainView(d), userErrors: [] };
     },
     setLanguage: ({ language }) => { user.language = language; return { user, userErrors: [] }; },
+    organization: ({ id }) => (id in user.roles ? orgById(id) : null),
+    upcomingRenewals: ({ organizationId, days = 30 }) => {
+      if (!seesBilling(organizationId)) throw new Error('Organization not found, or you may not see its billing.');
+      const horizon = addDays(days);
+      const items = mailboxes
+        .filter((m) => m.autoRenew.enabled && m.autoRenew.payerId === organizationId && m.expiresAt <= horizon)
+        .map((m) => {
+          const d = domains.find((x) => x.id === m.domainId);
+          const charge = new Date(Date.parse(m.expiresAt) - 5 * 86400000).toISOString().slice(0, 10);
+          return { kind: 'MAILBOX', itemId: m.id, label: `${m.localPart}@${d.fqdn}`, expiresAt: m.expiresAt,
+            date: charge < addDays(0) ? addDays(0) : charge, amountCents: PRICES[m.offer][m.autoRenew.period] };
+        })
+        .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+      const totalCents = items.reduce((sum, i) => sum + i.amountCents, 0);
+      const account = billing[organizationId];
+      const shortfallCents = Math.max(0, totalCents - account.balance);
+      return { organization: orgById(organizationId), days, items, totalCents, balanceCents: account.balance, shortfallCents,
+        coveredByCard: shortfallCents > 0 && Boolean(account.card?.autoTopUp), currency: 'EUR' };
+    },
+    outbox: ({ first, after, unreadOnly = false }) =>
+      connection([...myOutbox()].reverse().filter((m) => !unreadOnly || !m.readAt).map(messageView), { first, after }),
+    topUp: ({ organizationId, amountCents, idempotencyKey }) => {
+      const refused = (error) => ({ organization: null, ledgerEntry: null, userErrors: [error] });
+      const denied = billingError(organizationId);
+      if (denied) return refused(denied);
+      if (!(amountCents > 0 && amountCents <= 1000000)) return refused({ field: ['amountCents'], code: 'INVALID_AMOUNT', message: 'The amount must be a positive number of cents, at most 1000000.' });
+      const account = billing[organizationId];
+      if (!account.card) return refused({ field: ['organizationId'], code: 'NO_CARD', message: 'No card is registered for this organization.' });
+      const key = `${organizationId}:${idempotencyKey}`;
+      let charge = charges.get(key);
+      if (charge && charge.amountCents !== amountCents) return refused({ field: ['idempotencyKey'], code: 'IDEMPOTENCY_KEY_REUSED', message: 'This idempotency key was already used for another amount.' });
+      if (!charge) {
+        const status = { '0002': 'DECLINED', '9995': 'INSUFFICIENT_FUNDS' }[account.card.last4] ?? 'SUCCEEDED';
+        charge = { amountCents, status, entry: null };
+        charges.set(key, charge);
+        if (status === 'SUCCEEDED') {
+          account.balance += amountCents;
+          charge.entry = { id: `led-${organizationId}-${account.ledger.length + 1}`, kind: 'TOP_UP', amountCents,
+            balanceAfterCents: account.balance, currency: 'EUR', reference: `card sim_ch_${charges.size}`, createdAt: nowIso() };
+          account.ledger.push(charge.entry);
+        }
+      }
+      if (charge.status !== 'SUCCEEDED') return refused({ field: null, code: 'CARD_DECLINED', message: 'The card was declined.' });
+      return { organization: orgById(organizationId), ledgerEntry: charge.entry, userErrors: [] };
+    },
+    registerCard: ({ organizationId, input }) => {
+      const refused = (error) => ({ organization: null, card: null, userErrors: [error] });
+      const denied = billingError(organizationId);
+      if (denied) return refused(denied);
+      const digits = input.number.replace(/\D/g, '');
+      const today = new Date();
+      if (digits.length < 12 || digits.length > 19 || !luhn(digits) || !/^\d{3,4}$/.test(input.cvc))
+        return refused({ field: ['input', 'number'], code: 'CARD_INVALID', message: 'This card number is not valid.' });
+      if (input.expMonth < 1 || input.expMonth > 12 || input.expYear * 12 + input.expMonth < today.getFullYear() * 12 + today.getMonth() + 1)
+        return refused({ field: ['input', 'number'], code: 'CARD_EXPIRED', message: 'This card has expired.' });
+      const card = { brand: digits.startsWith('4') ? 'VISA' : 'CARD', last4: digits.slice(-4), expMonth: input.expMonth, expYear: input.expYear, autoTopUp: Boolean(input.autoTopUp) };
+      billing[organizationId].card = card;
+      return { organization: orgById(organizationId), card, userErrors: [] };
+    },
+    setAutoTopUp: ({ organizationId, enabled }) => {
+      const denied = billingError(organizationId);
+      const card = billing[organizationId]?.card;
+      if (denied || !card) return { organization: null, card: null, userErrors: [denied ?? { field: ['organizationId'], code: 'NO_CARD', message: 'No card is registered for this organization.' }] };
+      card.autoTopUp = enabled;
+      return { organization: orgById(organizationId), card, userErrors: [] };
+    },
+    markOutboxRead: ({ messageIds }) => {
+      const mine = myOutbox().filter((m) => messageIds.includes(m.id) && !m.readAt);
+      mine.forEach((m) => { m.readAt = nowIso(); });
+      return { markedCount: mine.length, userErrors: [] };
+    },
   };
 }
 

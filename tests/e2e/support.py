@@ -86,6 +86,24 @@ class App:
             await client.aclose()
 
 
+async def run_cli(app: App, *args: str) -> str:
+    """Runs ``mailrenew <args>`` on the test's database, with the environment the app was started with (the
+    fixture's); returns its output and fails the test when it exits non-zero."""
+    from tests.e2e import conftest  # here, not at the top: conftest imports this module
+
+    process = await asyncio.create_subprocess_exec(
+        str(conftest.MAILRENEW),
+        *args,
+        env=conftest._server_env(app.database),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        pytest.fail(f"mailrenew {' '.join(args)} exited {process.returncode}:\n{output.decode()}")
+    return output.decode()
+
+
 async def sign_in(page: Page, app: App, email: str, *, next_path: str = "") -> None:
     """Signs in through the sign-in page and waits for the console (the domain list, or ``next_path``)."""
     await page.goto(app.url(next_path or "/login"))

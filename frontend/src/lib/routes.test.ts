@@ -9,6 +9,10 @@ describe('routes', () => {
     expect(matchRoute('/domains')).toEqual({ name: 'domains' });
     expect(matchRoute('/domains/acme.example')).toEqual({ name: 'domain', fqdn: 'acme.example' });
     expect(matchRoute('/domains/acme.example/mailboxes')).toEqual({ name: 'domain', fqdn: 'acme.example' });
+    expect(matchRoute('/billing')).toEqual({ name: 'billing' });
+    expect(matchRoute('/notifications/')).toEqual({ name: 'notifications' });
+    expect(paths.billing('org=abc')).toBe('/billing?org=abc');
+    expect(paths.notifications()).toBe('/notifications');
     expect(matchRoute('/nope/x')).toEqual({ name: 'notFound' });
   });
 

@@ -7,6 +7,8 @@ export type Route =
   | { name: 'domain'; fqdn: string }
   | { name: 'mailbox'; id: string }
   | { name: 'mailboxAutoRenew'; id: string }
+  | { name: 'billing' }
+  | { name: 'notifications' }
   | { name: 'notFound' };
 
 const PATTERNS: [RegExp, (m: string[]) => Route][] = [
@@ -16,6 +18,8 @@ const PATTERNS: [RegExp, (m: string[]) => Route][] = [
   [/^\/domains\/([^/]+)(?:\/mailboxes)?\/?$/, (m) => ({ name: 'domain', fqdn: decode(m[1]) })],
   [/^\/mailboxes\/([^/]+)\/auto-renew\/?$/, (m) => ({ name: 'mailboxAutoRenew', id: decode(m[1]) })],
   [/^\/mailboxes\/([^/]+)\/?$/, (m) => ({ name: 'mailbox', id: decode(m[1]) })],
+  [/^\/billing\/?$/, () => ({ name: 'billing' })],
+  [/^\/notifications\/?$/, () => ({ name: 'notifications' })],
 ];
 
 function decode(segment: string): string {
@@ -43,6 +47,10 @@ export const paths = {
   /** `from: 'mailbox'`: opened from the mailbox's detail page, which the form goes back to. */
   mailboxAutoRenew: (id: string, from?: 'mailbox') =>
     `/mailboxes/${encodeURIComponent(id)}/auto-renew${from ? `?from=${from}` : ''}`,
+  /** `query`: see billingQuery.ts (org, after). */
+  billing: (query = '') => `/billing${query ? `?${query}` : ''}`,
+  /** `query`: see billingQuery.ts (unread, after). */
+  notifications: (query = '') => `/notifications${query ? `?${query}` : ''}`,
   graphiql: () => '/graphql',
 };
 

@@ -14,6 +14,8 @@ export const session = $state({
   status: 'loading' as Status,
   user: null as SessionUser | null,
   viewer: null as Viewer | null,
+  /** The viewer query failed (viewer stays null); until it answers, a null viewer means "loading". */
+  viewerFailed: false,
   /** null = all organizations. */
   organizationId: (typeof window !== 'undefined' ? localStorage.getItem(ORG_KEY) : null) as string | null,
 });
@@ -21,8 +23,10 @@ export const session = $state({
 async function enter(user: SessionUser): Promise<void> {
   session.user = user;
   session.status = 'authenticated';
+  session.viewerFailed = false;
   const viewer = await fetchViewer();
   session.viewer = viewer;
+  session.viewerFailed = viewer === null;
   const orgs = viewer?.memberships.map((m) => m.organization.id) ?? [];
   if (session.organizationId && !orgs.includes(session.organizationId)) selectOrganization(null);
   // The server-side preference wins only when this browser has none yet.

@@ -73,6 +73,22 @@ describe('createErrorHandler', () => {
     expect(deps.toast).toHaveBeenCalledWith('autoRenew.error.NOT_ALLOWED', 'error');
   });
 
+  it('places billing userErrors by the last element of their field, with the billing fallbacks', () => {
+    const { handler } = setup();
+    const errors = handler.handleUserErrors(
+      [
+        { field: ['input', 'number'], code: 'CARD_INVALID', message: 'Ce numéro de carte n’est pas valide.' },
+        { field: null, code: 'CARD_DECLINED', message: '' },
+      ],
+      ['number', 'expMonth', 'expYear', 'cvc'],
+      'billing.error.',
+    );
+    expect(errors).toEqual({
+      fieldErrors: { number: 'Ce numéro de carte n’est pas valide.' },
+      formErrors: ['billing.error.CARD_DECLINED'],
+    });
+  });
+
   it('toasts a generic message when every userError concerns a field', () => {
     const { deps, handler } = setup();
     handler.handleUserErrors([{ field: ['input', 'period'], code: 'PERIOD_REQUIRED', message: 'Period!' }], ['period']);

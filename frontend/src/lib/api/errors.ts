@@ -101,9 +101,16 @@ export function createErrorHandler(deps: ErrorHandlerDeps) {
       return failure;
     },
 
-    /** Maps a payload's userErrors to form errors and shows one toast for them. */
-    handleUserErrors(userErrors: readonly UserError[], knownFields: readonly string[]): FormErrors {
-      const errors = splitUserErrors(userErrors, knownFields, (code) => deps.t(`autoRenew.error.${code}`));
+    /**
+     * Maps a payload's userErrors to form errors and shows one toast for them. `fallbackPrefix`: the i18n keys
+     * (prefix + code) used when the server sends no message.
+     */
+    handleUserErrors(
+      userErrors: readonly UserError[],
+      knownFields: readonly string[],
+      fallbackPrefix = 'autoRenew.error.',
+    ): FormErrors {
+      const errors = splitUserErrors(userErrors, knownFields, (code) => deps.t(`${fallbackPrefix}${code}`));
       deps.toast(errors.formErrors[0] ?? deps.t('errors.formInvalid'), 'error');
       return errors;
     },

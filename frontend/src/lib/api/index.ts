@@ -8,9 +8,14 @@ import { toast } from '../toasts.svelte';
 import { createApiClient } from './client';
 import {
   BULK_SET_AUTO_RENEW,
+  MARK_OUTBOX_READ,
+  OUTBOX_UNREAD_IDS,
+  REGISTER_CARD,
   SET_AUTO_RENEW,
+  SET_AUTO_TOP_UP,
   SET_DOMAIN_AUTO_RENEW,
   SET_LANGUAGE,
+  TOP_UP,
   VIEWER,
 } from './documents';
 import { createErrorHandler, type FormErrors } from './errors';
@@ -18,9 +23,15 @@ import type {
   ApiLanguage,
   AutoRenewInput,
   BulkSetAutoRenewPayload,
+  CardInput,
   DomainAutoRenewInput,
+  MarkOutboxReadPayload,
+  OutboxUnreadIdsData,
+  RegisterCardPayload,
   SetAutoRenewPayload,
+  SetAutoTopUpPayload,
   SetDomainAutoRenewPayload,
+  TopUpPayload,
   UserError,
   Viewer,
 } from './types';
@@ -60,23 +71,43 @@ export async function fetchViewer(): Promise<Viewer | null> {
   return result.data?.viewer ?? null;
 }
 
-/** A mutation's outcome: the payload when nothing went wrong, otherwise the errors to show in the form. */
-export type MutationOutcome<Payload> = { ok: true; payload: Payload } | ({ ok: false } & FormErrors);
+/**
+ * A mutation's outcome: the payload when nothing went wrong, otherwise the errors to show in the form, the userErrors'
+ * codes, and whether the request itself failed (`transport`: no answer, or not a usable one — the change may or may
+ * not have happened).
+ */
+export type MutationOutcome<Payload> =
+  | { ok: true; payload: Payload }
+  | ({ ok: false; codes: string[]; transport: boolean } & FormErrors);
+
+interface MutationOptions {
+  /** i18n prefix of the texts used when a userError has no message. */
+  fallbackPrefix?: string;
+  /** Types whose cached queries must be refetched afterwards, besides those in the payload. */
+  additionalTypenames?: string[];
+}
 
 async function runMutation<Data, Variables extends AnyVariables, Payload extends { userErrors: UserError[] }>(
   document: TypedDocumentNode<Data, Variables>,
   variables: Variables,
   pick: (data: Data) => Payload | null | undefined,
   knownFields: readonly string[],
+  options: MutationOptions = {},
 ): Promise<MutationOutcome<Payload>> {
-  const result = await client.mutation(document, variables).toPromise();
+  const context = options.additionalTypenames ? { additionalTypenames: options.additionalTypenames } : undefined;
+  const result = await client.mutation(document, variables, context).toPromise();
   const payload = result.data ? pick(result.data) : null;
   if (result.error || !payload) {
     // Already reported by the error handler (toast or sign-out); the form shows a generic alert.
-    return { ok: false, fieldErrors: {}, formErrors: [t('common.error')] };
+    return { ok: false, codes: [], transport: true, fieldErrors: {}, formErrors: [t('common.error')] };
   }
   if (payload.userErrors.length > 0) {
-    return { ok: false, ...errorHandler.handleUserErrors(payload.userErrors, knownFields) };
+    return {
+      ok: false,
+      codes: payload.userErrors.map((e) => e.code),
+      transport: false,
+      ...errorHandler.handleUserErrors(payload.userErrors, knownFields, options.fallbackPrefix),
+    };
   }
   return { ok: true, payload };
 }
@@ -110,4 +141,78 @@ export function setDomainAutoRenew(domainId: string, input: DomainAutoRenewInput
 /** Saves the preferred language if the backend has `setLanguage`; any failure is ignored. */
 export async function saveLanguage(language: ApiLanguage): Promise<void> {
   await client.mutation(SET_LANGUAGE, { language }, { silent: true }).toPromise();
+}
+
+/* Billing */
+
+export const TOP_UP_FIELDS = ['amountCents'] as const;
+export const CARD_INPUT_FIELDS = ['number', 'expMonth', 'expYear', 'cvc'] as const;
+
+/** Charges the organization's card once per `idempotencyKey` (see idempotency.ts) and credits its account. */
+export function topUp(organizationId: string, amountCents: number, idempotencyKey: string) {
+  return runMutation(
+    TOP_UP,
+    { organizationId, amountCents, idempotencyKey },
+    (d): TopUpPayload => d.topUp,
+    TOP_UP_FIELDS,
+    { fallbackPrefix: 'billing.error.' },
+  );
+}
+
+/** The card details go to the server in this one request; the caller clears them from its form afterwards. */
+export function registerCard(organizationId: string, input: CardInput) {
+  return runMutation(
+    REGISTER_CARD,
+    { organizationId, input },
+    (d): RegisterCardPayload => d.registerCard,
+    CARD_INPUT_FIELDS,
+    { fallbackPrefix: 'billing.error.' },
+  );
+}
+
+export function setAutoTopUp(organizationId: string, enabled: boolean) {
+  return runMutation(
+    SET_AUTO_TOP_UP,
+    { organizationId, enabled },
+    (d): SetAutoTopUpPayload => d.setAutoTopUp,
+    [],
+    { fallbackPrefix: 'billing.error.' },
+  );
+}
+
+/* Notifications */
+
+// The payload holds no message, so the outbox queries (list and menu badge) are named for the document cache.
+const OUTBOX_TYPENAMES = ['OutboxMessage', 'OutboxMessageConnection'];
+
+export function markOutboxRead(messageIds: string[]) {
+  return runMutation(
+    MARK_OUTBOX_READ,
+    { messageIds },
+    (d): MarkOutboxReadPayload => d.markOutboxRead,
+    [],
+    { additionalTypenames: OUTBOX_TYPENAMES },
+  );
+}
+
+/** Marks every unread message of the viewer read (the ids are fetched first, 100 at a time). */
+export async function markAllOutboxRead(): Promise<MutationOutcome<MarkOutboxReadPayload>> {
+  const ids: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const result = await client.query(OUTBOX_UNREAD_IDS, { after }, { requestPolicy: 'network-only' }).toPromise();
+    const outbox: OutboxUnreadIdsData['outbox'] | undefined = result.data?.outbox;
+    if (!outbox) return { ok: false, codes: [], transport: true, fieldErrors: {}, formErrors: [t('common.error')] };
+    ids.push(...outbox.nodes.map((n) => n.id));
+    if (!outbox.pageInfo.hasNextPage) break;
+    after = outbox.pageInfo.endCursor;
+  }
+  // The server takes at most 500 ids per call.
+  let markedCount = 0;
+  for (let start = 0; start < ids.length || start === 0; start += 500) {
+    const outcome = await markOutboxRead(ids.slice(start, start + 500));
+    if (!outcome.ok) return outcome;
+    markedCount += outcome.payload.markedCount;
+  }
+  return { ok: true, payload: { markedCount, userErrors: [] } };
 }

@@ -17,6 +17,14 @@ export type UserErrorCode =
   | 'EMPTY_SELECTION'
   | 'TOO_MANY'
   | 'INVALID'
+  | 'INSUFFICIENT_FUNDS'
+  | 'INVALID_AMOUNT'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'NO_CARD'
+  | 'CARD_DECLINED'
+  | 'CARD_INVALID'
+  | 'CARD_EXPIRED'
+  | 'GATEWAY_UNAVAILABLE'
   | (string & {});
 export type DomainOrderField = 'FQDN' | 'EXPIRES_AT' | 'MAILBOX_COUNT';
 export type OrderDirection = 'ASC' | 'DESC';
@@ -208,4 +216,172 @@ export interface SetDomainAutoRenewVars {
 
 export interface SetLanguageVars {
   language: ApiLanguage;
+}
+
+/* Billing */
+
+export type LedgerKind = 'OPENING' | 'TOP_UP' | 'RENEWAL' | 'REFUND' | 'ADJUSTMENT';
+export type RenewableKind = 'MAILBOX' | 'DOMAIN';
+export type MessageKind = 'PAYMENT_NOT_COVERED' | 'RENEWAL_RECEIPT' | 'RENEWAL_FAILED' | 'EXPIRED';
+
+export interface Card {
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  autoTopUp: boolean;
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: LedgerKind;
+  amountCents: number;
+  balanceAfterCents: number;
+  currency: string;
+  /** ISO date-time. */
+  createdAt: string;
+  reference: string;
+}
+
+export interface BillingOrganization {
+  id: string;
+  name: string;
+  currency: string;
+  viewerRole: Role | null;
+  viewerCanPay: boolean;
+  /** null unless the viewer is OWNER or BILLING. */
+  prepaidBalanceCents: number | null;
+  card: Card | null;
+  ledger: Connection<LedgerEntry>;
+}
+
+export interface UpcomingRenewal {
+  kind: RenewableKind;
+  itemId: string;
+  label: string;
+  expiresAt: string;
+  /** When it will be charged. */
+  date: string;
+  amountCents: number;
+}
+
+export interface RenewalForecast {
+  organization: { id: string };
+  days: number;
+  items: UpcomingRenewal[];
+  totalCents: number;
+  balanceCents: number;
+  shortfallCents: number;
+  coveredByCard: boolean;
+  currency: string;
+}
+
+export interface CardInput {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvc: string;
+  autoTopUp: boolean;
+}
+
+export interface BillingPageData {
+  organization: BillingOrganization | null;
+}
+export interface BillingPageVars {
+  organizationId: string;
+  first?: number;
+  after?: string | null;
+}
+
+export interface UpcomingRenewalsData {
+  upcomingRenewals: RenewalForecast;
+}
+export interface UpcomingRenewalsVars {
+  organizationId: string;
+  days: number;
+}
+
+export interface TopUpPayload {
+  organization: { id: string; prepaidBalanceCents: number | null } | null;
+  ledgerEntry: Pick<LedgerEntry, 'id' | 'kind' | 'amountCents' | 'balanceAfterCents'> | null;
+  userErrors: UserError[];
+}
+export interface TopUpData {
+  topUp: TopUpPayload;
+}
+export interface TopUpVars {
+  organizationId: string;
+  amountCents: number;
+  idempotencyKey: string;
+}
+
+export interface RegisterCardPayload {
+  organization: { id: string } | null;
+  card: Card | null;
+  userErrors: UserError[];
+}
+export interface RegisterCardData {
+  registerCard: RegisterCardPayload;
+}
+export interface RegisterCardVars {
+  organizationId: string;
+  input: CardInput;
+}
+
+export interface SetAutoTopUpPayload {
+  organization: { id: string } | null;
+  card: Card | null;
+  userErrors: UserError[];
+}
+export interface SetAutoTopUpData {
+  setAutoTopUp: SetAutoTopUpPayload;
+}
+export interface SetAutoTopUpVars {
+  organizationId: string;
+  enabled: boolean;
+}
+
+/* Notifications (the viewer's outbox) */
+
+export interface OutboxMessage {
+  id: string;
+  kind: MessageKind;
+  subject: string;
+  /** Plain text. */
+  body: string;
+  createdAt: string;
+  sentAt: string | null;
+  readAt: string | null;
+  organization: OrganizationRef | null;
+}
+
+export interface OutboxData {
+  outbox: Connection<OutboxMessage>;
+}
+export interface OutboxVars {
+  first?: number;
+  after?: string | null;
+  unreadOnly: boolean;
+}
+
+export interface OutboxUnreadCountData {
+  outbox: { totalCount: number };
+}
+
+export interface OutboxUnreadIdsData {
+  outbox: { pageInfo: PageInfo; nodes: { id: string }[] };
+}
+export interface OutboxUnreadIdsVars {
+  after?: string | null;
+}
+
+export interface MarkOutboxReadPayload {
+  markedCount: number;
+  userErrors: UserError[];
+}
+export interface MarkOutboxReadData {
+  markOutboxRead: MarkOutboxReadPayload;
+}
+export interface MarkOutboxReadVars {
+  messageIds: string[];
 }

@@ -1,3 +1,4 @@
+import { formatCents } from '../money';
 import type { MessageKey } from './en';
 import { detectLang, parseLang, pluralKey, translate, type Lang, type Params } from './translate';
 
@@ -43,6 +44,19 @@ export function formatDate(isoDate: string | null | undefined): string {
   return new Intl.DateTimeFormat(state.lang, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 }
 
+/** Date-times from the API (ISO with offset), in the browser's time zone: "25 nov. 2026, 08:17". */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return translate(state.lang, 'common.none');
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(state.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
 export function formatMoney(cents: number, currency = 'EUR'): string {
-  return new Intl.NumberFormat(state.lang, { style: 'currency', currency }).format(cents / 100);
+  return formatCents(state.lang, cents, currency);
+}
+
+/** "+10,00 €" for a credit, "-15,00 €" for a debit. */
+export function formatSignedMoney(cents: number, currency = 'EUR'): string {
+  return formatCents(state.lang, cents, currency, { signed: true });
 }
