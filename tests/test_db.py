@@ -99,3 +99,19 @@ def test_dialect_matches_the_run() -> None:
     import os
 
     assert dialect() == ("postgres" if os.environ.get("MAILRENEW_TEST_DB") == "postgres" else "sqlite")
+
+
+async def test_at_most_one_attempt_per_item_and_business_day() -> None:
+    from mailrenew.renewal.models import AttemptOutcome, RenewalAttempt
+
+    org = await make_org()
+    domain = await make_domain(owner=org)
+    box = await make_mailbox(domain=domain)
+    fields = {"business_day": "2027-03-01", "term_expires_at": "2027-03-04", "outcome": AttemptOutcome.FAILED}
+    await RenewalAttempt.create(mailbox=box, **fields)
+    await RenewalAttempt.create(domain=domain, **fields)
+    with pytest.raises(IntegrityError):
+        await RenewalAttempt.create(mailbox=box, **fields)
+    with pytest.raises(IntegrityError):
+        await RenewalAttempt.create(domain=domain, **fields)
+    assert await RenewalAttempt.all().count() == 2

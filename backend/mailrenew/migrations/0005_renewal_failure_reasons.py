@@ -1,17 +1,43 @@
-from tortoise import migrations
+"""A new failure reason (GATEWAY_UNAVAILABLE): only the column's description changes.
+
+On SQLite, Tortoise's AlterField rebuilds the table and the rebuilt ``renewal_attempts`` lost its unique
+(item, business day) constraints, so there the change is recorded in the migration state only.
+"""
+
+from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
+
 from mailrenew.renewal.models import FailureReason
-from tortoise import fields
+
+
+class AlterFieldExceptOnSqlite(ops.AlterField):
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
+        if state_editor is not None and state_editor.client.capabilities.dialect == "sqlite":
+            return
+        await super().database_forward(app_label, old_state, new_state, state_editor)
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
+        if state_editor is not None and state_editor.client.capabilities.dialect == "sqlite":
+            return
+        await super().database_backward(app_label, old_state, new_state, state_editor)
+
 
 class Migration(migrations.Migration):
-    dependencies = [('mailrenew', '0004_outbox_delivery')]
+    dependencies = [("mailrenew", "0004_outbox_delivery")]
 
     initial = False
 
     operations = [
-        ops.AlterField(
-            model_name='RenewalAttempt',
-            name='failure_reason',
-            field=fields.CharEnumField(null=True, description='INSUFFICIENT_FUNDS: INSUFFICIENT_FUNDS\nCARD_DECLINED: CARD_DECLINED\nPAYER_NOT_ALLOWED: PAYER_NOT_ALLOWED\nDOMAIN_EXPIRED: DOMAIN_EXPIRED\nPRICE_MISSING: PRICE_MISSING\nGATEWAY_UNAVAILABLE: GATEWAY_UNAVAILABLE', enum_type=FailureReason, max_length=20),
+        AlterFieldExceptOnSqlite(
+            model_name="RenewalAttempt",
+            name="failure_reason",
+            field=fields.CharEnumField(
+                null=True,
+                description="INSUFFICIENT_FUNDS: INSUFFICIENT_FUNDS\nCARD_DECLINED: CARD_DECLINED\n"
+                "PAYER_NOT_ALLOWED: PAYER_NOT_ALLOWED\nDOMAIN_EXPIRED: DOMAIN_EXPIRED\n"
+                "PRICE_MISSING: PRICE_MISSING\nGATEWAY_UNAVAILABLE: GATEWAY_UNAVAILABLE",
+                enum_type=FailureReason,
+                max_length=20,
+            ),
         ),
     ]

@@ -105,8 +105,31 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-async def _due_batch(kind: ItemKind, day: dt.date, after_id: int, limit: int, *, lock: bool) -> list[DueItem]:
-    """Due items of one kind on ``day``, in id order after ``after_id``; locked (skipping locked) if asked."""
+def _due_where(kind: ItemKind, day: dt.date, p: SQLParams) -> str:
+    """The window predicate: auto-renew on, not expired, expiry in J-5 … J-1, not attempted today."""
+    first = day + dt.timedelta(days=WINDOW_CLOSES_DAYS_BEFORE)
+    last = day + dt.timedelta(days=WINDOW_OPENS_DAYS_BEFORE)
+    return (
+        f"t.auto_renew_enabled = TRUE AND t.status <> 'EXPIRED' "
+        f"AND t.expires_at >= {p(first)} AND t.expires_at <= {p(last)} "
+        f"AND NOT EXISTS (SELECT 1 FROM renewal_attempts a WHERE a.{kind.attempt_column} = t.id "
+        f"AND a.business_day = {p(day)})"
+    )
+
+
+async def _due_ids(kind: ItemKind, day: dt.date) -> list[int]:
+    """Every due item's id, read once per sweep (batches then claim them by id: no rescans)."""
+    p = SQLParams()
+    rows = await connection().execute_query_dict(
+        f"SELECT t.id FROM {kind.table} t WHERE {_due_where(kind, day, p)} ORDER BY t.id", p.values
+    )
+    return [row["id"] for row in rows]
+
+
+async def _due_items(kind: ItemKind, day: dt.date, ids: Sequence[int], *, lock: bool) -> list[DueItem]:
+    """These items if they are still due, re-read now; locked, skipping those another process holds, if asked."""
+    if not ids:
+        return []
     p = SQLParams()
     if kind is MAILBOX:
         select = (
@@ -121,14 +144,7 @@ async def _due_batch(kind: ItemKind, day: dt.date, after_id: int, limit: int, *,
             "t.auto_renew_payer_id AS payer_id, t.auto_renew_set_by_id AS set_by_id, t.owner_id, "
             "0 AS domain_expired FROM domains t"
         )
-    first = day + dt.timedelta(days=WINDOW_CLOSES_DAYS_BEFORE)
-    last = day + dt.timedelta(days=WINDOW_OPENS_DAYS_BEFORE)
-    sql = (
-        f"{select} WHERE t.auto_renew_enabled = TRUE AND t.status <> 'EXPIRED' "
-        f"AND t.expires_at >= {p(first)} AND t.expires_at <= {p(last)} AND t.id > {p(after_id)} "
-        f"AND NOT EXISTS (SELECT 1 FROM renewal_attempts a WHERE a.{kind.attempt_column} = t.id "
-        f"AND a.business_day = {p(day)}) ORDER BY t.id LIMIT {int(limit)}"
-    )
+    sql = f"{select} WHERE t.id IN ({p.many(ids)}) AND {_due_where(kind, day, p)} ORDER BY t.id"
     if lock and dialect() != "sqlite":
         sql += " FOR UPDATE OF t SKIP LOCKED"
     rows = await connection().execute_query_dict(sql, p.values)
@@ -147,6 +163,10 @@ async def _due_batch(kind: ItemKind, day: dt.date, after_id: int, limit: int, *,
         )
         for row in rows
     ]
+
+
+def _chunks(ids: Sequence[int], size: int) -> list[Sequence[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 async def _lock_item(item: DueItem) -> None:
@@ -304,16 +324,15 @@ def _notice(day: dt.date, plan: Planned) -> notify.Notice:
 async def _run_batch(
     kind: ItemKind,
     day: dt.date,
-    after_id: int,
-    batch_size: int,
+    ids: Sequence[int],
     prices: dict[tuple[str, str, str], int],
     report: SweepReport,
-) -> tuple[int | None, list[Planned]]:
-    """Claim and settle one batch; returns the last id seen (None when done) and the items left for a card."""
+) -> list[Planned]:
+    """Claim and settle one batch of ids (those still due, not held elsewhere); returns those left for a card."""
     async with atomic():
-        items = await _due_batch(kind, day, after_id, batch_size, lock=True)
+        items = await _due_items(kind, day, ids, lock=True)
         if not items:
-            return None, []
+            return []
         planned = _plan(items, prices, await _payers_allowed(items))
         to_debit = [p for p in planned if p.outcome is AttemptOutcome.PENDING]
         outcomes = await billing.debit_many([_debit_for(p) for p in to_debit])
@@ -333,7 +352,7 @@ async def _run_batch(
         settled = [p for p in planned if p.outcome is not AttemptOutcome.PENDING]
         await _record(day, settled, ledger_ids)
     _tally(report, settled)
-    return items[-1].id, needs_card
+    return needs_card
 
 
 def _tally(report: SweepReport, results: Sequence[Planned]) -> None:
@@ -367,8 +386,8 @@ async def _renew_with_card(day: dt.date, plan: Planned, report: SweepReport) -> 
         await _lock_item(item)
         still_due = [
             i
-            for i in await _due_batch(item.kind, day, item.id - 1, 1, lock=False)  # a fresh snapshot
-            if i.id == item.id and i.expires_at == item.expires_at
+            for i in await _due_items(item.kind, day, [item.id], lock=False)  # a fresh snapshot
+            if i.expires_at == item.expires_at
         ]
         if result is not None and result.succeeded:
             await billing.credit(
@@ -439,11 +458,9 @@ async def run_sweep(
     report.expired = await expire_lapsed(day)
     await forecast.notify_not_covered(day)
     for kind in KINDS:
-        after_id: int | None = 0
-        while after_id is not None:
+        for ids in _chunks(await _due_ids(kind, day), batch_size):
             before = report.renewed + report.failed_total
-            after_id, needs_card = await _run_batch(kind, day, after_id, batch_size, prices, report)
-            for plan in needs_card:
+            for plan in await _run_batch(kind, day, ids, prices, report):
                 await _renew_with_card(day, plan, report)
             if progress is not None:
                 progress(report.renewed + report.failed_total - before)
@@ -452,13 +469,7 @@ async def run_sweep(
 
 async def count_due(day: dt.date) -> int:
     """How many items are due on ``day`` and not yet attempted (for a progress bar)."""
-    total = 0
-    for kind in KINDS:
-        after_id = 0
-        while items := await _due_batch(kind, day, after_id, 10_000, lock=False):
-            total += len(items)
-            after_id = items[-1].id
-    return total
+    return sum([len(await _due_ids(kind, day)) for kind in KINDS])
 
 
 async def _plan_only(
@@ -468,9 +479,8 @@ async def _plan_only(
     balances: dict[int, int] = {}
     cards: set[int] = set()
     for kind in KINDS:
-        after_id = 0
-        while items := await _due_batch(kind, day, after_id, batch_size, lock=False):
-            after_id = items[-1].id
+        for ids in _chunks(await _due_ids(kind, day), batch_size):
+            items = await _due_items(kind, day, ids, lock=False)
             planned = _plan(items, prices, await _payers_allowed(items))
             new_payers = sorted({p.item.payer_id for p in planned} - set(balances))
             balances |= {org_id: 0 for org_id in new_payers} | await billing.balances_of(new_payers)
