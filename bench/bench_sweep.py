@@ -265,7 +265,7 @@ async def load_world(raw: Raw, world: World) -> None:
 
 # --- the baseline: the same work in hand-written SQL ------------------------------------------------------
 
-DUE_WHERE = (  # the sweep's window predicate (renewal.sweep._due_batch), mailboxes
+DUE_WHERE = (  # the sweep's window predicate (renewal.sweep._due_where), mailboxes
     "m.auto_renew_enabled = TRUE AND m.status <> 'EXPIRED' AND m.expires_at >= ? AND m.expires_at <= ? "
     "AND NOT EXISTS (SELECT 1 FROM renewal_attempts a WHERE a.mailbox_id = m.id AND a.business_day = ?)"
 )
@@ -565,7 +565,7 @@ class Result:
     items: int
     sweep_s: float
     baseline_s: float
-    sweep_due_s: float  # of which selecting the due items (renewal.sweep._due_batch)
+    sweep_due_s: float  # of which selecting the due items (renewal.sweep._due_ids/_due_items)
     baseline_due_s: float
     problems: list[str]
     same: list[str]  # tables that differ between the two end states (empty: identical)
@@ -720,15 +720,20 @@ class Progress:
 
 
 class DueTimer:
-    """Wall time spent in ``renewal.sweep._due_batch`` while active (a wrapper on the module attribute)."""
+    """Wall time spent selecting due items (``renewal.sweep._due_ids`` and ``_due_items``) while active."""
+
+    NAMES = ("_due_ids", "_due_items")
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self._original = sweep_module._due_batch
+        self._originals = {name: getattr(sweep_module, name) for name in self.NAMES}
 
     def __enter__(self) -> DueTimer:
-        original = self._original
+        for name, original in self._originals.items():
+            setattr(sweep_module, name, self._timed(original))
+        return self
 
+    def _timed(self, original: Any) -> Any:
         async def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
@@ -736,11 +741,11 @@ class DueTimer:
             finally:
                 self.seconds += time.perf_counter() - started
 
-        sweep_module._due_batch = timed  # type: ignore[assignment]
-        return self
+        return timed
 
     def __exit__(self, *exc: object) -> None:
-        sweep_module._due_batch = self._original  # type: ignore[assignment]
+        for name, original in self._originals.items():
+            setattr(sweep_module, name, original)
 
 
 def dump_profile(profiler: cProfile.Profile, path: Path) -> None:
