@@ -105,3 +105,11 @@ class User(Node):
         ids = info.context.actor.organizations_where(Action.MANAGE_SERVICES)
         orgs = await info.context.loaders.organization_by_id.load_many(ids)
         return sorted((Organization.from_row(o) for o in orgs if o), key=lambda o: o.name.lower())
+
+
+async def load_organization(info: Info, org_id: int | None) -> Organization | None:
+    """An organization referenced by a row (owner, payer), through the request's loader."""
+    if org_id is None:
+        return None
+    row = await info.context.loaders.organization_by_id.load(org_id)
+    return Organization.from_row(row) if row else None

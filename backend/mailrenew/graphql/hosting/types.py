@@ -6,7 +6,7 @@ from enum import Enum
 import strawberry
 
 from mailrenew.accounts.permissions import Action
-from mailrenew.graphql.accounts.types import Organization
+from mailrenew.graphql.accounts.types import Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.loaders import PageKey
 from mailrenew.graphql.relay import Connection, Node, connection, page_args, to_global_id
@@ -57,13 +57,6 @@ class AutoRenewWarning:
     amount_cents: int | None = None
 
 
-async def _organization(info: Info, org_id: int | None) -> Organization | None:
-    if org_id is None:
-        return None
-    row = await info.context.loaders.organization_by_id.load(org_id)
-    return Organization.from_row(row) if row else None
-
-
 @strawberry.type(description="A mailbox's auto-renewal settings.")
 class AutoRenew:
     enabled: bool
@@ -72,7 +65,7 @@ class AutoRenew:
 
     @strawberry.field(description="The organization whose prepaid account pays.")
     async def payer(self, info: Info) -> Organization | None:
-        return await _organization(info, self.payer_id)
+        return await load_organization(info, self.payer_id)
 
 
 @strawberry.type(description="A domain's own auto-renewal (a domain renews by one year).")
@@ -82,7 +75,7 @@ class DomainAutoRenew:
 
     @strawberry.field
     async def payer(self, info: Info) -> Organization | None:
-        return await _organization(info, self.payer_id)
+        return await load_organization(info, self.payer_id)
 
 
 @strawberry.type(description="A redirection: mail to `address` is delivered to each destination.")
@@ -194,7 +187,7 @@ class Domain(Node):
 
     @strawberry.field
     async def owner(self, info: Info) -> Organization:
-        owner = await _organization(info, self.row.owner_id)  # type: ignore[attr-defined]
+        owner = await load_organization(info, self.row.owner_id)  # type: ignore[attr-defined]
         assert owner is not None
         return owner
 

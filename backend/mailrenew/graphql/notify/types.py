@@ -5,7 +5,7 @@ import datetime as dt
 import strawberry
 
 from mailrenew.accounts.models import Language as LanguageCode
-from mailrenew.graphql.accounts.types import Language, Organization
+from mailrenew.graphql.accounts.types import Language, Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.relay import to_global_id
 from mailrenew.notify import models
@@ -48,7 +48,4 @@ class OutboxMessage:
 
     @strawberry.field(description="The organization the message is about (the payer).")
     async def organization(self, info: Info) -> Organization | None:
-        if self.organization_id is None:
-            return None
-        row = await info.context.loaders.organization_by_id.load(self.organization_id)
-        return Organization.from_row(row) if row else None
+        return await load_organization(info, self.organization_id)

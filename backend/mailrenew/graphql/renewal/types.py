@@ -5,7 +5,7 @@ from enum import Enum
 
 import strawberry
 
-from mailrenew.graphql.accounts.types import Organization
+from mailrenew.graphql.accounts.types import Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.relay import Node, to_global_id
 from mailrenew.renewal import models
@@ -13,13 +13,6 @@ from mailrenew.renewal.forecast import Forecast, ForecastItem
 
 AttemptOutcome = strawberry.enum(models.AttemptOutcome, name="AttemptOutcome")
 RenewalFailureReason = strawberry.enum(models.FailureReason, name="RenewalFailureReason")
-
-
-async def _organization(info: Info, org_id: int | None) -> Organization | None:
-    if org_id is None:
-        return None
-    row = await info.context.loaders.organization_by_id.load(org_id)
-    return Organization.from_row(row) if row else None
 
 
 @strawberry.type(description="One attempt to renew an item on one business day.")
@@ -51,7 +44,7 @@ class RenewalAttempt(Node):
 
     @strawberry.field
     async def payer(self, info: Info) -> Organization | None:
-        return await _organization(info, self.payer_id)
+        return await load_organization(info, self.payer_id)
 
 
 @strawberry.enum
