@@ -36,6 +36,7 @@ run: $(STAMP)/python $(STAMP)/frontend
 
 lint: $(STAMP)/python
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # The suite on SQLite (browser tests included), then on PostgreSQL when it answers (required under CI=true).
 test: $(STAMP)/python $(STAMP)/frontend browser lint test-sqlite test-postgres

@@ -1,22 +1,27 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from mailrenew.accounts.models import Organization, User
 
 
 class AuditEvent(Model):
     id = fields.BigIntField(primary_key=True)
-    actor = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="audit_events", null=True, on_delete=fields.SET_NULL
     )
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="audit_events", null=True, on_delete=fields.CASCADE
     )
     action = fields.CharField(max_length=64)
     target_type = fields.CharField(max_length=32)
     target_id = fields.IntField()
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    after: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

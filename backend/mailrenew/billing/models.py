@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from mailrenew.accounts.models import Organization
 
 
 class Product(StrEnum):
@@ -39,7 +43,7 @@ class PrepaidAccount(Model):
     """An organization's prepaid account, balance in integer cents (never below zero)."""
 
     id = fields.IntField(primary_key=True)
-    organization = fields.OneToOneField(
+    organization: fields.OneToOneRelation[Organization] = fields.OneToOneField(
         "mailrenew.Organization", related_name="prepaid_account", on_delete=fields.RESTRICT
     )
     balance_cents = fields.BigIntField(default=0)
@@ -54,7 +58,7 @@ class Card(Model):
     """A registered card: brand, last 4 digits, expiry and the gateway token, never the number."""
 
     id = fields.IntField(primary_key=True)
-    organization = fields.OneToOneField(
+    organization: fields.OneToOneRelation[Organization] = fields.OneToOneField(
         "mailrenew.Organization", related_name="card", on_delete=fields.CASCADE
     )
     brand = fields.CharField(max_length=20)
@@ -73,7 +77,7 @@ class LedgerEntry(Model):
     """One movement of a prepaid account. Append-only, corrections are new entries."""
 
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[PrepaidAccount] = fields.ForeignKeyField(
         "mailrenew.PrepaidAccount", related_name="entries", on_delete=fields.RESTRICT
     )
     kind = fields.CharEnumField(LedgerKind, max_length=12)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -299,7 +300,7 @@ async def cards_with_auto_top_up(organization_ids: Sequence[int]) -> set[int]:
     rows = await Card.filter(organization_id__in=list(organization_ids), auto_top_up=True).values_list(
         "organization_id", flat=True
     )
-    return set(rows)
+    return set(cast("list[int]", rows))  # values_list(flat=True) is typed as tuples
 
 
 async def balances_of(organization_ids: Sequence[int]) -> dict[int, int]:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from mailrenew.accounts.models import Organization, User
 
 
 class DomainStatus(StrEnum):
@@ -31,16 +35,16 @@ class RenewalPeriod(StrEnum):
 class Domain(Model):
     id = fields.IntField(primary_key=True)
     fqdn = fields.CharField(max_length=253, unique=True)
-    owner = fields.ForeignKeyField(
+    owner: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="domains", on_delete=fields.RESTRICT
     )
     expires_at = fields.DateField(db_index=True)
     status = fields.CharEnumField(DomainStatus, max_length=16, default=DomainStatus.ACTIVE)
     auto_renew_enabled = fields.BooleanField(default=False)
-    auto_renew_payer = fields.ForeignKeyField(
+    auto_renew_payer: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="paid_domains", null=True, on_delete=fields.RESTRICT
     )
-    auto_renew_set_by = fields.ForeignKeyField(
+    auto_renew_set_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="domain_auto_renewals", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -51,18 +55,22 @@ class Domain(Model):
 
 class Mailbox(Model):
     id = fields.IntField(primary_key=True)
-    domain = fields.ForeignKeyField("mailrenew.Domain", related_name="mailboxes", on_delete=fields.RESTRICT)
+    domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
+        "mailrenew.Domain", related_name="mailboxes", on_delete=fields.RESTRICT
+    )
     local_part = fields.CharField(max_length=64)
     address = fields.CharField(max_length=320, unique=True)
     offer = fields.CharEnumField(MailboxOffer, max_length=16, default=MailboxOffer.STANDARD)
     status = fields.CharEnumField(MailboxStatus, max_length=16, default=MailboxStatus.ACTIVE)
     expires_at = fields.DateField(db_index=True)
     auto_renew_enabled = fields.BooleanField(default=False)
-    auto_renew_period = fields.CharEnumField(RenewalPeriod, max_length=8, null=True)
-    auto_renew_payer = fields.ForeignKeyField(
+    auto_renew_period: RenewalPeriod | None = fields.CharEnumField(  # type: ignore[assignment]
+        RenewalPeriod, max_length=8, null=True
+    )
+    auto_renew_payer: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="paid_mailboxes", null=True, on_delete=fields.RESTRICT
     )
-    auto_renew_set_by = fields.ForeignKeyField(
+    auto_renew_set_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="mailbox_auto_renewals", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -78,9 +86,11 @@ class Forward(Model):
     """A redirection: ``source@domain`` delivers to one or more destination addresses."""
 
     id = fields.IntField(primary_key=True)
-    domain = fields.ForeignKeyField("mailrenew.Domain", related_name="forwards", on_delete=fields.CASCADE)
+    domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
+        "mailrenew.Domain", related_name="forwards", on_delete=fields.CASCADE
+    )
     source = fields.CharField(max_length=64)
-    destinations = fields.JSONField(default=list)
+    destinations: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -148,7 +148,7 @@ async def set_auto_renew(actor: Actor, mailbox_id: int, settings: AutoRenewSetti
         before, after = _snapshot(mailbox), _new_state(mailbox, settings)
         if before != after:
             mailbox.auto_renew_enabled = bool(after["enabled"])
-            mailbox.auto_renew_period = RenewalPeriod(after["period"]) if after["period"] else None
+            mailbox.auto_renew_period = RenewalPeriod(str(after["period"])) if after["period"] else None
             mailbox.auto_renew_payer_id = after["payer_organization_id"]  # type: ignore[attr-defined]
             mailbox.auto_renew_set_by_id = actor.user_id  # type: ignore[attr-defined]
             await mailbox.save(

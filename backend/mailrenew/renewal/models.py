@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from mailrenew.accounts.models import Organization
+    from mailrenew.billing.models import LedgerEntry
+    from mailrenew.hosting.models import Domain, Mailbox
 
 
 class AttemptOutcome(StrEnum):
@@ -25,22 +31,22 @@ class RenewalAttempt(Model):
     """One attempt to renew one item on one business day, the unique pairs allow at most one a day."""
 
     id = fields.BigIntField(primary_key=True)
-    mailbox = fields.ForeignKeyField(
+    mailbox: fields.ForeignKeyNullableRelation[Mailbox] = fields.ForeignKeyField(
         "mailrenew.Mailbox", related_name="renewal_attempts", null=True, on_delete=fields.CASCADE
     )
-    domain = fields.ForeignKeyField(
+    domain: fields.ForeignKeyNullableRelation[Domain] = fields.ForeignKeyField(
         "mailrenew.Domain", related_name="renewal_attempts", null=True, on_delete=fields.CASCADE
     )
     business_day = fields.DateField()
     term_expires_at = fields.DateField()
     new_expires_at = fields.DateField(null=True)
-    payer = fields.ForeignKeyField(
+    payer: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="renewal_attempts", null=True, on_delete=fields.RESTRICT
     )
     outcome = fields.CharEnumField(AttemptOutcome, max_length=10, default=AttemptOutcome.PENDING)
     failure_reason = fields.CharEnumField(FailureReason, max_length=20, null=True)
     amount_cents = fields.BigIntField(default=0)
-    ledger_entry = fields.ForeignKeyField(
+    ledger_entry: fields.ForeignKeyNullableRelation[LedgerEntry] = fields.ForeignKeyField(
         "mailrenew.LedgerEntry", related_name="renewal_attempts", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField(auto_now_add=True)
