@@ -33,6 +33,14 @@ class Organization(Node):
     def viewer_can_pay(self, info: Info) -> bool:
         return info.context.actor.may(Action.PAY, self.row.id)
 
+    @strawberry.field(description="May the viewer manage this organization's services (auto-renewal)?")
+    def viewer_can_manage(self, info: Info) -> bool:
+        return info.context.actor.may(Action.MANAGE_SERVICES, self.row.id)
+
+    @strawberry.field(description="May the viewer see this organization's balance, card, ledger and forecast?")
+    def viewer_can_see_billing(self, info: Info) -> bool:
+        return info.context.actor.may(Action.VIEW_BILLING, self.row.id)
+
     @strawberry.field(
         description="Prepaid balance in cents; null unless the viewer is OWNER or BILLING here."
     )
