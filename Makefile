@@ -10,7 +10,7 @@ STAMP := .make
 
 export DATABASE_URL_PG
 
-.PHONY: run test test-sqlite test-postgres browser install frontend lint schema bench clean
+.PHONY: run test test-sqlite test-postgres browser install frontend lint check schema bench clean
 
 $(STAMP)/python: pyproject.toml constraints.txt
 	@mkdir -p $(STAMP)
@@ -36,7 +36,12 @@ run: $(STAMP)/python $(STAMP)/frontend
 
 lint: $(STAMP)/python
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# Every linter, nothing else (no tests): what pre-commit runs, plus the console's checks.
+# TODO: depend on `frontend-check` too once that target lands in this Makefile.
+check: lint
 
 # The suite on SQLite (browser tests included), then on PostgreSQL when it answers (required under CI=true).
 test: $(STAMP)/python $(STAMP)/frontend browser lint test-sqlite test-postgres

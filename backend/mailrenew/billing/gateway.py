@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from tortoise.exceptions import IntegrityError
 
@@ -112,7 +112,10 @@ class SimulatedGateway:
         token = "sim_tok_" + digits[-4:] + "_" + hashlib.sha256(digits.encode()).hexdigest()[:16]
         return TokenizedCard(_brand(digits), digits[-4:], exp_month, exp_year, token)
 
-    OUTCOMES = {DECLINED[-4:]: ChargeStatus.DECLINED, INSUFFICIENT[-4:]: ChargeStatus.INSUFFICIENT_FUNDS}
+    OUTCOMES: ClassVar[dict[str, ChargeStatus]] = {
+        DECLINED[-4:]: ChargeStatus.DECLINED,
+        INSUFFICIENT[-4:]: ChargeStatus.INSUFFICIENT_FUNDS,
+    }
 
     def _outcome(self, token: str) -> ChargeStatus:
         """Tokens read ``sim_tok_<last 4>…``: the last four digits decide, as with a real test mode."""
