@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AutoRenew, AutoRenewWarning } from './api/types';
+import type {
+  AutoRenewFieldsFragment as AutoRenew,
+  AutoRenewWarningFieldsFragment as AutoRenewWarning,
+} from './api/generated/graphql';
 import {
   buildInput,
   commonValues,
@@ -106,7 +109,7 @@ describe('mapUserErrors', () => {
     const errors = mapUserErrors(
       [
         { field: ['input', 'period'], code: 'PERIOD_REQUIRED', message: '' },
-        { field: ['input', 'period'], code: 'OTHER', message: 'second' },
+        { field: ['input', 'period'], code: 'INVALID', message: 'second' },
       ],
       (code) => `text for ${code}`,
     );

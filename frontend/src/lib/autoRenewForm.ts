@@ -2,15 +2,15 @@
 // the server's userErrors to fields, and which warnings to show. AutoRenewForm.svelte only renders it.
 import { splitUserErrors, type FormErrors } from './api/errors';
 import type {
-  AutoRenew,
+  AutoRenewFieldsFragment as AutoRenew,
   AutoRenewInput,
-  AutoRenewWarning,
-  DomainAutoRenew,
-  OrganizationRef,
+  AutoRenewWarningFieldsFragment as AutoRenewWarning,
+  AutoRenewWarningCode as WarningCode,
+  DomainAutoRenewFieldsFragment as DomainAutoRenew,
+  OrganizationRefFragment as OrganizationRef,
   RenewalPeriod,
-  UserError,
-  WarningCode,
-} from './api/types';
+  UserErrorFieldsFragment as UserError,
+} from './api/generated/graphql';
 
 export const FORM_FIELDS = ['enabled', 'period', 'payerOrganizationId'] as const;
 export type FormField = (typeof FORM_FIELDS)[number];

@@ -1,6 +1,6 @@
 // The Billing and Notifications pages keep their state in the URL query, so reload, back and shared links show
 // the same thing:  /billing?org=<organization id>&after=<ledger cursor>   /notifications?unread=1&after=<cursor>
-import type { Membership, Role } from './api/types';
+import type { MembershipFieldsFragment as Membership } from './api/generated/graphql';
 
 export interface BillingQuery {
   org: string | null;
@@ -19,14 +19,9 @@ export function serializeBillingQuery(state: BillingQuery): string {
   return params.toString();
 }
 
-/** OWNER and BILLING see an organization's balance, card, ledger and forecast, and may top it up. */
-export function hasBillingRights(role: Role | null | undefined): boolean {
-  return role === 'OWNER' || role === 'BILLING';
-}
-
 /**
  * The organization the Billing page shows: the URL's when the user belongs to it; else the organization switcher's;
- * else the first one whose billing the user sees; else their first organization (the page then says why it is
+ * else the first one whose billing the user sees (the API's `viewerCanSeeBilling`: no role is compared here); else their first organization (the page then says why it is
  * empty); null without any membership.
  */
 export function pickOrganization(
@@ -37,7 +32,7 @@ export function pickOrganization(
   const ids = memberships.map((m) => m.organization.id);
   if (urlOrg && ids.includes(urlOrg)) return urlOrg;
   if (switcherOrg && ids.includes(switcherOrg)) return switcherOrg;
-  return memberships.find((m) => hasBillingRights(m.role))?.organization.id ?? ids[0] ?? null;
+  return memberships.find((m) => m.organization.viewerCanSeeBilling)?.organization.id ?? ids[0] ?? null;
 }
 
 export interface NotificationsQuery {

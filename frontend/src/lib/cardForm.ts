@@ -1,7 +1,7 @@
 // The "Register a card" form's logic: checks made in the browser before anything is sent (the gateway checks
 // again), and the mutation input. The number and CVC live only in the form's state, which is cleared after the
 // request; nothing here stores them.
-import type { CardInput } from './api/types';
+import type { CardInput } from './api/generated/graphql';
 
 export interface CardValues {
   number: string;

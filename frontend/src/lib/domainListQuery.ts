@@ -1,6 +1,6 @@
 // The domain list's state lives in the URL query, so reload, back and shared links show the same list.
 //   view=advanced  q=<search>  mailboxes=with|without  sort=fqdn|expiresAt|mailboxCount  dir=asc|desc  after=<cursor>
-import type { DomainOrderField, DomainsVars } from './api/types';
+import type { DomainOrderField, DomainsQueryVariables as DomainsVars } from './api/generated/graphql';
 
 export type DomainView = 'simple' | 'advanced';
 export type SortKey = 'fqdn' | 'expiresAt' | 'mailboxCount';

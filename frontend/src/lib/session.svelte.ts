@@ -1,5 +1,5 @@
 // Who is signed in, their organizations, and the organization the domain list is scoped to.
-import { fetchViewer, onUnauthenticated, saveLanguage, type Viewer } from './api';
+import { fetchViewer, onUnauthenticated, saveLanguage, type ViewerFieldsFragment as Viewer } from './api';
 import { fetchSession, postLogin, postLogout, setCsrfToken, type LoginResult, type SessionUser } from './api/http';
 import { getLang, setLang, type Lang } from './i18n/index.svelte';
 import { parseLang, toApiLanguage } from './i18n/translate';

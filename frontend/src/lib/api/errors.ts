@@ -3,7 +3,7 @@
 //  - transport, server and GraphQL errors → one toast;
 //  - mutation userErrors → errors per form field (last element of `field`) plus form-level messages and a toast.
 import type { CombinedError } from '@urql/core';
-import type { UserError } from './types';
+import type { UserErrorFieldsFragment as UserError } from './generated/graphql';
 
 export type ApiFailure =
   | { kind: 'unauthenticated' }

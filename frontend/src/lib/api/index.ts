@@ -7,38 +7,36 @@ import type { MessageKey } from '../i18n/en';
 import { toast } from '../toasts.svelte';
 import { createApiClient } from './client';
 import {
-  BULK_SET_AUTO_RENEW,
-  MARK_OUTBOX_READ,
-  OUTBOX_UNREAD_IDS,
-  REGISTER_CARD,
-  SET_AUTO_RENEW,
-  SET_AUTO_TOP_UP,
-  SET_DOMAIN_AUTO_RENEW,
-  SET_LANGUAGE,
-  TOP_UP,
-  VIEWER,
-} from './documents';
+  BulkSetAutoRenewDocument,
+  MarkOutboxReadDocument,
+  OutboxUnreadIdsDocument,
+  RegisterCardDocument,
+  SetAutoRenewDocument,
+  SetAutoTopUpDocument,
+  SetDomainAutoRenewDocument,
+  SetLanguageDocument,
+  TopUpDocument,
+  ViewerDocument,
+  type AutoRenewInput,
+  type CardInput,
+  type DomainAutoRenewInput,
+  type Language,
+  type MarkOutboxReadMutation,
+  type OutboxUnreadIdsQuery,
+  type UserErrorFieldsFragment,
+  type ViewerFieldsFragment,
+} from './generated/graphql';
 import { createErrorHandler, type FormErrors } from './errors';
-import type {
-  ApiLanguage,
-  AutoRenewInput,
-  BulkSetAutoRenewPayload,
-  CardInput,
-  DomainAutoRenewInput,
-  MarkOutboxReadPayload,
-  OutboxUnreadIdsData,
-  RegisterCardPayload,
-  SetAutoRenewPayload,
-  SetAutoTopUpPayload,
-  SetDomainAutoRenewPayload,
-  TopUpPayload,
-  UserError,
-  Viewer,
-} from './types';
 
-export * from './documents';
-export type * from './types';
+// Every document and its types are generated (npm run codegen) from documents/*.graphql and ../schema.graphql.
+export * from './generated/graphql';
 export type { FormErrors } from './errors';
+
+export const PAGE_SIZE = 50;
+/** Ledger lines and outbox messages per page. */
+export const BILLING_PAGE_SIZE = 20;
+/** The forecast's horizon on the Billing page ("Upcoming renewals (next 30 days)"). */
+export const FORECAST_DAYS = 30;
 
 let unauthenticatedListener: () => void = () => {};
 
@@ -66,8 +64,8 @@ export function watchQuery<Data, Variables extends AnyVariables>(
   >[0]);
 }
 
-export async function fetchViewer(): Promise<Viewer | null> {
-  const result = await client.query(VIEWER, {}, { requestPolicy: 'network-only' }).toPromise();
+export async function fetchViewer(): Promise<ViewerFieldsFragment | null> {
+  const result = await client.query(ViewerDocument, {}, { requestPolicy: 'network-only' }).toPromise();
   return result.data?.viewer ?? null;
 }
 
@@ -87,7 +85,7 @@ interface MutationOptions {
   additionalTypenames?: string[];
 }
 
-async function runMutation<Data, Variables extends AnyVariables, Payload extends { userErrors: UserError[] }>(
+async function runMutation<Data, Variables extends AnyVariables, Payload extends { userErrors: UserErrorFieldsFragment[] }>(
   document: TypedDocumentNode<Data, Variables>,
   variables: Variables,
   pick: (data: Data) => Payload | null | undefined,
@@ -115,32 +113,32 @@ async function runMutation<Data, Variables extends AnyVariables, Payload extends
 export const AUTO_RENEW_FIELDS = ['enabled', 'period', 'payerOrganizationId'] as const;
 
 export function setAutoRenew(mailboxId: string, input: AutoRenewInput) {
-  return runMutation(SET_AUTO_RENEW, { mailboxId, input }, (d): SetAutoRenewPayload => d.setAutoRenew, AUTO_RENEW_FIELDS);
+  return runMutation(SetAutoRenewDocument, { mailboxId, input }, (d) => d.setAutoRenew, AUTO_RENEW_FIELDS);
 }
 
 /** `mailboxIds` undefined = every mailbox of the domain. */
 export function bulkSetAutoRenew(domainId: string, mailboxIds: string[] | undefined, input: AutoRenewInput) {
   const variables = mailboxIds ? { domainId, mailboxIds, input } : { domainId, input };
   return runMutation(
-    BULK_SET_AUTO_RENEW,
+    BulkSetAutoRenewDocument,
     variables,
-    (d): BulkSetAutoRenewPayload => d.bulkSetAutoRenew,
+    (d) => d.bulkSetAutoRenew,
     AUTO_RENEW_FIELDS,
   );
 }
 
 export function setDomainAutoRenew(domainId: string, input: DomainAutoRenewInput) {
   return runMutation(
-    SET_DOMAIN_AUTO_RENEW,
+    SetDomainAutoRenewDocument,
     { domainId, input },
-    (d): SetDomainAutoRenewPayload => d.setDomainAutoRenew,
+    (d) => d.setDomainAutoRenew,
     ['enabled', 'payerOrganizationId'],
   );
 }
 
 /** Saves the preferred language if the backend has `setLanguage`; any failure is ignored. */
-export async function saveLanguage(language: ApiLanguage): Promise<void> {
-  await client.mutation(SET_LANGUAGE, { language }, { silent: true }).toPromise();
+export async function saveLanguage(language: Language): Promise<void> {
+  await client.mutation(SetLanguageDocument, { language }, { silent: true }).toPromise();
 }
 
 /* Billing */
@@ -151,9 +149,9 @@ export const CARD_INPUT_FIELDS = ['number', 'expMonth', 'expYear', 'cvc'] as con
 /** Charges the organization's card once per `idempotencyKey` (see idempotency.ts) and credits its account. */
 export function topUp(organizationId: string, amountCents: number, idempotencyKey: string) {
   return runMutation(
-    TOP_UP,
+    TopUpDocument,
     { organizationId, amountCents, idempotencyKey },
-    (d): TopUpPayload => d.topUp,
+    (d) => d.topUp,
     TOP_UP_FIELDS,
     { fallbackPrefix: 'billing.error.' },
   );
@@ -162,9 +160,9 @@ export function topUp(organizationId: string, amountCents: number, idempotencyKe
 /** The card details go to the server in this one request; the caller clears them from its form afterwards. */
 export function registerCard(organizationId: string, input: CardInput) {
   return runMutation(
-    REGISTER_CARD,
+    RegisterCardDocument,
     { organizationId, input },
-    (d): RegisterCardPayload => d.registerCard,
+    (d) => d.registerCard,
     CARD_INPUT_FIELDS,
     { fallbackPrefix: 'billing.error.' },
   );
@@ -172,9 +170,9 @@ export function registerCard(organizationId: string, input: CardInput) {
 
 export function setAutoTopUp(organizationId: string, enabled: boolean) {
   return runMutation(
-    SET_AUTO_TOP_UP,
+    SetAutoTopUpDocument,
     { organizationId, enabled },
-    (d): SetAutoTopUpPayload => d.setAutoTopUp,
+    (d) => d.setAutoTopUp,
     [],
     { fallbackPrefix: 'billing.error.' },
   );
@@ -187,21 +185,21 @@ const OUTBOX_TYPENAMES = ['OutboxMessage', 'OutboxMessageConnection'];
 
 export function markOutboxRead(messageIds: string[]) {
   return runMutation(
-    MARK_OUTBOX_READ,
+    MarkOutboxReadDocument,
     { messageIds },
-    (d): MarkOutboxReadPayload => d.markOutboxRead,
+    (d) => d.markOutboxRead,
     [],
     { additionalTypenames: OUTBOX_TYPENAMES },
   );
 }
 
 /** Marks every unread message of the viewer read (the ids are fetched first, 100 at a time). */
-export async function markAllOutboxRead(): Promise<MutationOutcome<MarkOutboxReadPayload>> {
+export async function markAllOutboxRead(): Promise<MutationOutcome<MarkOutboxReadMutation['markOutboxRead']>> {
   const ids: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 50; page++) {
-    const result = await client.query(OUTBOX_UNREAD_IDS, { after }, { requestPolicy: 'network-only' }).toPromise();
-    const outbox: OutboxUnreadIdsData['outbox'] | undefined = result.data?.outbox;
+    const result = await client.query(OutboxUnreadIdsDocument, { after }, { requestPolicy: 'network-only' }).toPromise();
+    const outbox: OutboxUnreadIdsQuery['outbox'] | undefined = result.data?.outbox;
     if (!outbox) return { ok: false, codes: [], transport: true, fieldErrors: {}, formErrors: [t('common.error')] };
     ids.push(...outbox.nodes.map((n) => n.id));
     if (!outbox.pageInfo.hasNextPage) break;
