@@ -51,8 +51,9 @@ from mailrenew.config import utcnow
 from mailrenew.i18n import normalize_language
 from mailrenew.notify.templates import render
 from mailrenew.renewal import sweep as sweep_module
-from mailrenew.renewal.calendar import WINDOW_CLOSES_DAYS_BEFORE, WINDOW_OPENS_DAYS_BEFORE, next_term_end
+from mailrenew.renewal.calendar import next_term_end
 from mailrenew.renewal.sweep import BATCH_SIZE, run_sweep
+from mailrenew.renewal.window import WINDOW_CLOSES_DAYS_BEFORE, WINDOW_OPENS_DAYS_BEFORE
 
 DAY = dt.date(2027, 3, 1)
 FIRST_DUE = DAY + dt.timedelta(days=WINDOW_CLOSES_DAYS_BEFORE)  # J-1 seen from the item: expires tomorrow

@@ -185,3 +185,7 @@ class SQLParams:
     def many(self, values: Sequence[object]) -> str:
         """Markers for an IN list (``NULL`` for an empty one, which matches nothing)."""
         return ", ".join(self(v) for v in values) or "NULL"
+
+
+SqlPredicate = Callable[[str, SQLParams], str]
+"""A WHERE clause rendered for a table alias, its values handed to the statement's ``SQLParams`` in order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailrenew.accounts.models import Role
-from mailrenew.accounts.permissions import Action, Actor, may, roles_allowed
+from mailrenew.accounts.access import Action, Actor, may, roles_allowed
 
 ORG, OTHER_ORG = 10, 20
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mailrenew.hosting.models import RenewalPeriod
-from mailrenew.renewal.calendar import add_months, in_window, next_term_end
+from mailrenew.renewal.calendar import add_months, next_term_end
+from mailrenew.renewal.window import is_due
 
 
 @pytest.mark.parametrize(
@@ -27,6 +29,17 @@ def test_next_term_counts_from_the_expiry_date(
     expires: dt.date, period: RenewalPeriod, renewed: dt.date
 ) -> None:
     assert next_term_end(expires, period) == renewed
+
+
+@dataclass(frozen=True)
+class _Item:
+    expires_at: dt.date
+    auto_renew_enabled: bool = True
+    status: str = "ACTIVE"
+
+
+def in_window(expires: dt.date, day: dt.date) -> bool:
+    return is_due(_Item(expires), day)
 
 
 def test_window_is_j5_to_j1() -> None:

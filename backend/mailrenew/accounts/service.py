@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
+from mailrenew.accounts.access import Actor
 from mailrenew.accounts.models import (
     AccessToken,
     Language,
@@ -21,7 +22,6 @@ from mailrenew.accounts.models import (
     UserSession,
 )
 from mailrenew.accounts.passwords import hash_password, needs_rehash, verify_password
-from mailrenew.accounts.permissions import Actor
 from mailrenew.config import utcnow
 from mailrenew.errors import DomainError, InvalidInput, NotFound
 
@@ -53,10 +53,10 @@ async def create_user(
 ) -> User:
     email = normalize_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise InvalidInput(field=["email"], detail=f"{email!r} is not an e-mail address")
+        raise InvalidInput(field="email", detail=f"{email!r} is not an e-mail address")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            field=["password"], detail=f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
+            field="password", detail=f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
         )
     try:
         return await User.create(
@@ -67,13 +67,13 @@ async def create_user(
         )
     except IntegrityError:
         raise InvalidInput(
-            "EMAIL_TAKEN", field=["email"], detail=f"a user with e-mail {email} exists"
+            "EMAIL_TAKEN", field="email", detail=f"a user with e-mail {email} exists"
         ) from None
 
 
 async def create_organization(name: str) -> Organization:
     if not name.strip():
-        raise InvalidInput(field=["name"], detail="an organization needs a name")
+        raise InvalidInput(field="name", detail="an organization needs a name")
     return await Organization.create(name=name.strip())
 
 

@@ -14,8 +14,8 @@ from typing import cast
 
 from tortoise.exceptions import IntegrityError
 
+from mailrenew.accounts.access import Action, Actor
 from mailrenew.accounts.models import Organization
-from mailrenew.accounts.permissions import Action, Actor
 from mailrenew.billing.errors import (
     CardDeclined,
     GatewayUnavailable,
@@ -27,7 +27,7 @@ from mailrenew.billing.errors import (
 from mailrenew.billing.gateway import CardRejected, ChargeResult, GatewayError, get_gateway
 from mailrenew.billing.models import Card, LedgerEntry, LedgerKind, PrepaidAccount, Price, Product
 from mailrenew.config import utcnow
-from mailrenew.db import atomic, insert_rows, update_by_id
+from mailrenew.db import SQLParams, atomic, connection, insert_rows, update_by_id
 from mailrenew.errors import InvalidInput, NotAllowed, NotFound
 
 MAX_TOP_UP_CENTS = 1_000_000  # 10,000.00 per top-up
@@ -68,7 +68,7 @@ async def price_table() -> dict[tuple[str, str, str], int]:
 async def open_account(organization: Organization, *, opening_cents: int = 0) -> PrepaidAccount:
     """Create the organization's prepaid account; a non-zero opening balance is a ledger entry."""
     if opening_cents < 0:
-        raise InvalidAmount(field=["openingCents"])
+        raise InvalidAmount(field="opening_cents")
     async with atomic():
         account, created = await PrepaidAccount.get_or_create(organization=organization)
         if created and opening_cents:
@@ -84,7 +84,7 @@ async def _append(
     """One movement inside the caller's transaction (the account row is locked by the caller)."""
     new_balance = account.balance_cents + amount
     if new_balance < 0:
-        raise InsufficientFunds(field=["amountCents"])
+        raise InsufficientFunds(field="amount")
     entry = await LedgerEntry.create(
         account=account,
         kind=kind,
@@ -101,7 +101,7 @@ async def _append(
 async def _locked_account(organization_id: int) -> PrepaidAccount:
     account = await PrepaidAccount.filter(organization_id=organization_id).select_for_update().first()
     if account is None:
-        raise NotFound(field=["organizationId"])
+        raise NotFound(field="organization")
     return account
 
 
@@ -110,14 +110,14 @@ async def credit(
 ) -> LedgerEntry:
     """Credit once per key: a second call with the same key returns the first entry (same amount required)."""
     if amount_cents <= 0:
-        raise InvalidAmount(field=["amountCents"])
+        raise InvalidAmount(field="amount")
     async with atomic():
         # Lock first, then look for the key: a concurrent credit with the same key has committed by then.
         account = await _locked_account(organization_id)
         existing = await LedgerEntry.get_or_none(idempotency_key=key)
         if existing is not None:
             if existing.amount_cents != amount_cents:
-                raise IdempotencyKeyReused(field=["idempotencyKey"])
+                raise IdempotencyKeyReused(field="idempotency_key")
             return existing
         return await _append(account, kind, amount_cents, key, reference)
 
@@ -153,7 +153,7 @@ async def debit_many(debits: Sequence[Debit]) -> list[DebitOutcome]:
         return []
     org_ids = sorted({d.organization_id for d in debits})
     accounts = {
-        a.organization_id: a  # type: ignore[attr-defined]
+        a.organization_id: a
         for a in await PrepaidAccount.filter(organization_id__in=org_ids).order_by("id").select_for_update()
     }
     balances = {org_id: account.balance_cents for org_id, account in accounts.items()}
@@ -161,7 +161,7 @@ async def debit_many(debits: Sequence[Debit]) -> list[DebitOutcome]:
     outcomes: list[tuple[Debit, bool, int]] = []
     for debit in debits:
         if debit.amount_cents < 0:
-            raise InvalidAmount(field=["amountCents"])
+            raise InvalidAmount(field="amount")
         balance = balances.get(debit.organization_id)
         if balance is None or balance < debit.amount_cents:
             outcomes.append((debit, False, balance or 0))
@@ -238,7 +238,7 @@ async def register_card(actor: Actor, organization_id: int, card: CardInput, *, 
             card.number, card.exp_month, card.exp_year, card.cvc, today=today
         )
     except CardRejected as exc:
-        raise InvalidInput(exc.code, field=["input", "number"]) from None
+        raise InvalidInput(exc.code, field="card_number") from None
     except GatewayError:
         raise GatewayUnavailable() from None
     organization = await Organization.get(id=organization_id)
@@ -264,7 +264,7 @@ async def attach_card(
     auto_top_up: bool,
 ) -> Card:
     if len(last4) != 4 or not last4.isdigit():
-        raise InvalidInput(field=["last4"])
+        raise InvalidInput(field="last4")
     card, _ = await Card.update_or_create(
         organization=organization,
         defaults={
@@ -283,7 +283,7 @@ async def set_auto_top_up(actor: Actor, organization_id: int, enabled: bool) -> 
     _require(actor, Action.PAY, organization_id)
     card = await Card.get_or_none(organization_id=organization_id)
     if card is None:
-        raise NoCard(field=["organizationId"])
+        raise NoCard(field="organization")
     card.auto_top_up = enabled
     await card.save(update_fields=["auto_top_up"])
     return card
@@ -310,6 +310,31 @@ async def balances_of(organization_ids: Sequence[int]) -> dict[int, int]:
     return dict(rows)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What a payer can spend: its prepaid balance, and whether a card tops it up automatically."""
+
+    balance_cents: int
+    card_tops_up: bool
+
+
+async def standing_of(organization_ids: Sequence[int]) -> dict[int, Standing]:
+    """Balance and automatic top-up of each of these organizations (one statement; 0 and False if none)."""
+    if not organization_ids:
+        return {}
+    p = SQLParams()
+    rows = await connection().execute_query_dict(
+        "SELECT organization_id, balance_cents, NULL AS auto_top_up FROM prepaid_accounts "
+        f"WHERE organization_id IN ({p.many(list(organization_ids))}) UNION ALL "
+        "SELECT organization_id, NULL AS balance_cents, auto_top_up FROM cards "
+        f"WHERE organization_id IN ({p.many(list(organization_ids))})",
+        p.values,
+    )
+    balances = {r["organization_id"]: r["balance_cents"] for r in rows if r["balance_cents"] is not None}
+    tops_up = {r["organization_id"] for r in rows if r["auto_top_up"]}
+    return {org: Standing(balances.get(org, 0), org in tops_up) for org in organization_ids}
+
+
 async def charge_card(card: Card, amount_cents: int, key: str) -> ChargeResult:
     """Charge through the gateway, retrying a lost answer with the same key (which never charges twice)."""
     last_error: GatewayError | None = None
@@ -325,22 +350,22 @@ async def top_up(actor: Actor, organization_id: int, amount_cents: int, idempote
     """Charge the registered card and credit the prepaid account, once per idempotency key."""
     _require(actor, Action.PAY, organization_id)
     if not 0 < amount_cents <= MAX_TOP_UP_CENTS:
-        raise InvalidAmount(field=["amountCents"], max=MAX_TOP_UP_CENTS)
+        raise InvalidAmount(field="amount", max=MAX_TOP_UP_CENTS)
     key = idempotency_key.strip()
     if not key or len(key) > 100:
-        raise InvalidInput(field=["idempotencyKey"])
+        raise InvalidInput(field="idempotency_key")
     ledger_key = f"topup:{organization_id}:{key}"
     existing = await LedgerEntry.get_or_none(idempotency_key=ledger_key)
     if existing is not None:
         if existing.amount_cents != amount_cents:
-            raise IdempotencyKeyReused(field=["idempotencyKey"])
+            raise IdempotencyKeyReused(field="idempotency_key")
         return existing
     card = await card_of(organization_id)
     if card is None:
-        raise NoCard(field=["organizationId"])
+        raise NoCard(field="organization")
     result = await charge_card(card, amount_cents, ledger_key)
     if result.amount_cents != amount_cents:
-        raise IdempotencyKeyReused(field=["idempotencyKey"])
+        raise IdempotencyKeyReused(field="idempotency_key")
     if not result.succeeded:
         raise CardDeclined(reason=str(result.status))
     try:
@@ -357,6 +382,6 @@ async def top_up(actor: Actor, organization_id: int, amount_cents: int, idempote
 
 def _require(actor: Actor, action: Action, organization_id: int) -> None:
     if organization_id not in actor.roles:
-        raise NotFound(field=["organizationId"])
+        raise NotFound(field="organization")
     if not actor.may(action, organization_id):
-        raise NotAllowed(field=["organizationId"])
+        raise NotAllowed(field="organization")

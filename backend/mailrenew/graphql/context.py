@@ -12,8 +12,8 @@ from typing import Any
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
+from mailrenew.accounts.access import Actor
 from mailrenew.accounts.models import User
-from mailrenew.accounts.permissions import Actor
 from mailrenew.config import Settings
 from mailrenew.graphql.loaders import Loaders
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailrenew import audit
+from mailrenew.accounts.access import Action, Actor
 from mailrenew.accounts.models import Organization
-from mailrenew.accounts.permissions import Action, Actor
 from mailrenew.config import utcnow
 from mailrenew.db import atomic
 from mailrenew.errors import DomainError, InvalidInput, NotAllowed, NotFound, ValidationErrors
@@ -22,21 +22,21 @@ def normalize_fqdn(fqdn: str) -> str:
     """Lower-case IDNA form (``Café.example`` → ``xn--caf-dma.example``); raises on a malformed name."""
     name = fqdn.strip().rstrip(".").lower()
     if not name.isprintable() or any(c.isspace() for c in name):
-        raise InvalidInput(field=["fqdn"], detail=f"{fqdn!r} is not a valid domain name")
+        raise InvalidInput(field="fqdn", detail=f"{fqdn!r} is not a valid domain name")
     try:
         ascii_name = name.encode("idna").decode("ascii")
     except UnicodeError:
-        raise InvalidInput(field=["fqdn"], detail=f"{fqdn!r} is not a valid domain name") from None
+        raise InvalidInput(field="fqdn", detail=f"{fqdn!r} is not a valid domain name") from None
     labels = ascii_name.split(".")
     if len(labels) < 2 or any(not label or len(label) > 63 for label in labels) or len(ascii_name) > 253:
-        raise InvalidInput(field=["fqdn"], detail=f"{fqdn!r} is not a valid domain name")
+        raise InvalidInput(field="fqdn", detail=f"{fqdn!r} is not a valid domain name")
     return ascii_name
 
 
 def normalize_local_part(local_part: str) -> str:
     value = local_part.strip().lower()
     if not value or len(value) > 64 or "@" in value or any(c.isspace() for c in value):
-        raise InvalidInput(field=["localPart"], detail=f"{local_part!r} is not a valid mailbox name")
+        raise InvalidInput(field="local_part", detail=f"{local_part!r} is not a valid mailbox name")
     return value
 
 
@@ -64,7 +64,7 @@ async def create_mailboxes(domain: Domain, specs: list[tuple[str, MailboxOffer, 
 
 async def create_forward(domain: Domain, source: str, destinations: list[str]) -> Forward:
     if not destinations:
-        raise InvalidInput(field=["destinations"], detail="a forward needs at least one destination")
+        raise InvalidInput(field="destinations", detail="a forward needs at least one destination")
     return await Forward.create(domain=domain, source=normalize_local_part(source), destinations=destinations)
 
 
@@ -98,7 +98,7 @@ def validate_auto_renew(actor: Actor, settings: AutoRenewSettings) -> None:
         return
     problems: list[DomainError] = []
     if settings.period is None:
-        problems.append(PeriodRequired(field=["input", "period"]))
+        problems.append(PeriodRequired(field="period"))
     problems.extend(_payer_problems(actor, settings.payer_organization_id))
     if problems:
         raise ValidationErrors(problems)
@@ -106,9 +106,9 @@ def validate_auto_renew(actor: Actor, settings: AutoRenewSettings) -> None:
 
 def _payer_problems(actor: Actor, payer_id: int | None) -> list[DomainError]:
     if payer_id is None:
-        return [PayerRequired(field=["input", "payerOrganizationId"])]
+        return [PayerRequired(field="payer")]
     if not actor.may(Action.PAY, payer_id):
-        return [PayerNotAllowed(field=["input", "payerOrganizationId"])]
+        return [PayerNotAllowed(field="payer")]
     return []
 
 
@@ -127,7 +127,7 @@ async def visible_domain(actor: Actor, domain_id: int, *, lock: bool = False) ->
     query = Domain.filter(id=domain_id, owner_id__in=actor.organization_ids)
     domain = await (query.select_for_update() if lock else query).first()
     if domain is None:
-        raise NotFound(field=["domainId"])
+        raise NotFound(field="domain")
     return domain
 
 
@@ -141,9 +141,9 @@ async def set_auto_renew(actor: Actor, mailbox_id: int, settings: AutoRenewSetti
             .first()
         )
         if mailbox is None:
-            raise NotFound(field=["mailboxId"])
+            raise NotFound(field="mailbox")
         if not actor.may(Action.MANAGE_SERVICES, mailbox.domain.owner_id):  # type: ignore[attr-defined]
-            raise NotAllowed(field=["mailboxId"])
+            raise NotAllowed(field="mailbox")
         validate_auto_renew(actor, settings)
         before, after = _snapshot(mailbox), _new_state(mailbox, settings)
         if before != after:
@@ -181,13 +181,13 @@ async def bulk_set_auto_renew(
     read the targeted rows (locked), one UPDATE, one multi-row INSERT of audit events, read the result.
     """
     if mailbox_ids is not None and not mailbox_ids:
-        raise InvalidInput("EMPTY_SELECTION", field=["mailboxIds"])
+        raise InvalidInput("EMPTY_SELECTION", field="mailbox_ids")
     if mailbox_ids is not None and len(set(mailbox_ids)) > MAX_BULK_MAILBOXES:
-        raise InvalidInput("TOO_MANY", field=["mailboxIds"], max=MAX_BULK_MAILBOXES)
+        raise InvalidInput("TOO_MANY", field="mailbox_ids", max=MAX_BULK_MAILBOXES)
     async with atomic():
         domain = await visible_domain(actor, domain_id, lock=True)
         if not actor.may(Action.MANAGE_SERVICES, domain.owner_id):  # type: ignore[attr-defined]
-            raise NotAllowed(field=["domainId"])
+            raise NotAllowed(field="domain")
         validate_auto_renew(actor, settings)
         query = Mailbox.filter(domain_id=domain.id)
         if mailbox_ids is not None:
@@ -202,7 +202,7 @@ async def bulk_set_auto_renew(
             strangers = [index for index, mid in enumerate(mailbox_ids) if mid not in found]
             if strangers:
                 raise ValidationErrors(
-                    [MailboxNotInDomain(field=["mailboxIds", str(i)], id=mailbox_ids[i]) for i in strangers]
+                    [MailboxNotInDomain(field="mailbox_ids", index=i, id=mailbox_ids[i]) for i in strangers]
                 )
         ids = [row["id"] for row in current]
         if ids:
@@ -254,7 +254,7 @@ async def set_domain_auto_renew(actor: Actor, domain_id: int, settings: DomainAu
     async with atomic():
         domain = await visible_domain(actor, domain_id, lock=True)
         if not actor.may(Action.MANAGE_SERVICES, domain.owner_id):  # type: ignore[attr-defined]
-            raise NotAllowed(field=["domainId"])
+            raise NotAllowed(field="domain")
         if settings.enabled:
             problems = _payer_problems(actor, settings.payer_organization_id)
             if problems:

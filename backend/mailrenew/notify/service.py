@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from mailrenew.accounts.access import Action, roles_allowed
 from mailrenew.accounts.models import Membership
-from mailrenew.accounts.permissions import Action, roles_allowed
 from mailrenew.config import utcnow
 from mailrenew.db import connection, placeholders
 from mailrenew.i18n import normalize_language

@@ -264,6 +264,16 @@ def _reason(ctx: _Ctx, reason: str) -> tuple[str, str]:
                 "nothing on your side if another attempt is planned; otherwise, contact our support",
             ),
         ),
+        "INTERNAL_ERROR": (
+            (
+                "une erreur inattendue est survenue de notre côté ; rien n'a été débité",
+                "rien à faire de votre côté si une autre tentative est prévue ; sinon, contactez notre support",
+            ),
+            (
+                "an unexpected error occurred on our side; nothing was charged",
+                "nothing on your side if another attempt is planned; otherwise, contact our support",
+            ),
+        ),
     }
     fallback = (
         ("une erreur inattendue est survenue", "contactez notre support"),

@@ -1,4 +1,7 @@
-"""The renewal window calendar: terms counted from the expiry date, and the J-5 … J-1 window."""
+"""Term arithmetic: a new term is counted from the expiry date, clamped to the month's end.
+
+The window itself (J-5 … J-1) is defined in ``mailrenew.renewal.window``.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,6 @@ import calendar
 import datetime as dt
 
 from mailrenew.hosting.models import RenewalPeriod
-
-WINDOW_OPENS_DAYS_BEFORE = 5
-WINDOW_CLOSES_DAYS_BEFORE = 1
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -21,9 +21,3 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def next_term_end(expires_at: dt.date, period: RenewalPeriod | str) -> dt.date:
     """The new expiry date after one renewal, counted from the current one (29 Feb + 1 year = 28 Feb)."""
     return add_months(expires_at, 12 if RenewalPeriod(period) is RenewalPeriod.YEARLY else 1)
-
-
-def in_window(expires_at: dt.date, today: dt.date) -> bool:
-    """True from J-5 to J-1 included before ``expires_at``."""
-    days_left = (expires_at - today).days
-    return WINDOW_CLOSES_DAYS_BEFORE <= days_left <= WINDOW_OPENS_DAYS_BEFORE

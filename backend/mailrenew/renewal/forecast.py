@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from mailrenew.billing import service as billing
-from mailrenew.db import SQLParams, connection
+from mailrenew.billing.models import Product
+from mailrenew.hosting import renewables
+from mailrenew.hosting.renewables import ItemKind
 from mailrenew.notify import service as notify
 from mailrenew.notify.models import MessageKind
-from mailrenew.renewal.calendar import WINDOW_CLOSES_DAYS_BEFORE, WINDOW_OPENS_DAYS_BEFORE
+from mailrenew.renewal import window
+from mailrenew.renewal.window import WINDOW_OPENS_DAYS_BEFORE
 
 NOT_COVERED_NOTICE_DAYS = 7  # tell the payer this many days before the expiry date
+_PRODUCTS = {ItemKind.DOMAIN: Product.DOMAIN, ItemKind.MAILBOX: Product.MAILBOX}
 
 
 @dataclass(frozen=True)
@@ -55,57 +58,31 @@ class Forecast:
         return missing
 
 
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-async def _upcoming_rows(
-    organization_ids: Sequence[int] | None, day: dt.date, days: int
-) -> list[dict[str, Any]]:
-    """Items on auto-renewal whose window opens within ``days`` and that have not expired (one statement)."""
-    first = day + dt.timedelta(days=WINDOW_CLOSES_DAYS_BEFORE)
-    last = day + dt.timedelta(days=days + WINDOW_OPENS_DAYS_BEFORE)
-    p = SQLParams()
-
-    def where() -> str:
-        # Markers are handed out in text order: with SQLite's "?" the values must follow the text.
-        text = f"t.auto_renew_enabled = TRUE AND t.status <> 'EXPIRED' AND t.expires_at >= {p(first)} "
-        text += f"AND t.expires_at <= {p(last)}"
-        if organization_ids is not None:
-            text += f" AND t.auto_renew_payer_id IN ({p.many(organization_ids)})"
-        return text
-
-    sql = (
-        "SELECT 'mailbox' AS kind, t.id, t.address AS label, t.expires_at, t.auto_renew_payer_id AS payer_id, "
-        "p.amount_cents FROM mailboxes t JOIN prices p ON p.product = 'MAILBOX' AND p.offer = t.offer "
-        f"AND p.period = t.auto_renew_period WHERE {where()} "
-        "UNION ALL "
-        "SELECT 'domain' AS kind, t.id, t.fqdn AS label, t.expires_at, t.auto_renew_payer_id AS payer_id, "
-        "p.amount_cents FROM domains t JOIN prices p ON p.product = 'DOMAIN' AND p.offer = '' "
-        f"AND p.period = 'YEARLY' WHERE {where()}"
-    )
-    return await connection().execute_query_dict(sql, p.values)
-
-
 async def forecast(organization_ids: Sequence[int] | None, day: dt.date, days: int) -> dict[int, Forecast]:
-    """Per payer: the charges of the next ``days`` days, the balance and whether a card tops up (4 statements)."""
-    rows = await _upcoming_rows(organization_ids, day, days)
-    payers = sorted(set(organization_ids or []) | {row["payer_id"] for row in rows})
-    balances = await billing.balances_of(payers)
-    cards = await billing.cards_with_auto_top_up(payers)
-    result = {org: Forecast(org, balances.get(org, 0), org in cards) for org in payers}
+    """Per payer: the charges of the next ``days`` days, the balance and whether a card tops up (3 statements).
+
+    An item counts when the window (``renewal.window``) makes it due on one of the days ``day`` … ``day +
+    days``; it is charged on its first such day, at the catalogue price of its period.
+    """
+    last = day + dt.timedelta(days=days)
+    rows = await renewables.upcoming(window.due_during_sql(day, last), organization_ids)
+    prices = await billing.price_table()
+    payers = sorted(set(organization_ids or []) | {row.payer_id for row in rows if row.payer_id is not None})
+    standing = await billing.standing_of(payers)
+    result = {org: Forecast(org, standing[org].balance_cents, standing[org].card_tops_up) for org in payers}
     for row in rows:
-        expires_at = _as_date(row["expires_at"])
-        charge_on = max(day, expires_at - dt.timedelta(days=WINDOW_OPENS_DAYS_BEFORE))
-        result[row["payer_id"]].items.append(
+        amount = window.cost(prices, _PRODUCTS[row.kind], row.offer, row.period or "")
+        if amount is None or row.payer_id is None:  # no price: the sweep fails it (PRICE_MISSING), no charge
+            continue
+        result[row.payer_id].items.append(
             ForecastItem(
-                row["kind"],
-                row["id"],
-                row["label"],
-                expires_at,
-                charge_on,
-                row["amount_cents"],
-                row["payer_id"],
+                row.kind.value,
+                row.id,
+                row.label,
+                row.expires_at,
+                window.first_attempt_on(row.expires_at, day),
+                amount,
+                row.payer_id,
             )
         )
     for item_forecast in result.values():

@@ -25,6 +25,7 @@ class FailureReason(StrEnum):
     DOMAIN_EXPIRED = "DOMAIN_EXPIRED"
     PRICE_MISSING = "PRICE_MISSING"
     GATEWAY_UNAVAILABLE = "GATEWAY_UNAVAILABLE"
+    INTERNAL_ERROR = "INTERNAL_ERROR"  # an unexpected error in the sweep; retried the next day
 
 
 class RenewalAttempt(Model):
@@ -34,21 +35,25 @@ class RenewalAttempt(Model):
     mailbox: fields.ForeignKeyNullableRelation[Mailbox] = fields.ForeignKeyField(
         "mailrenew.Mailbox", related_name="renewal_attempts", null=True, on_delete=fields.CASCADE
     )
+    mailbox_id: int | None
     domain: fields.ForeignKeyNullableRelation[Domain] = fields.ForeignKeyField(
         "mailrenew.Domain", related_name="renewal_attempts", null=True, on_delete=fields.CASCADE
     )
+    domain_id: int | None
     business_day = fields.DateField()
     term_expires_at = fields.DateField()
     new_expires_at = fields.DateField(null=True)
     payer: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="renewal_attempts", null=True, on_delete=fields.RESTRICT
     )
+    payer_id: int | None
     outcome = fields.CharEnumField(AttemptOutcome, max_length=10, default=AttemptOutcome.PENDING)
     failure_reason = fields.CharEnumField(FailureReason, max_length=20, null=True)
     amount_cents = fields.BigIntField(default=0)
     ledger_entry: fields.ForeignKeyNullableRelation[LedgerEntry] = fields.ForeignKeyField(
         "mailrenew.LedgerEntry", related_name="renewal_attempts", null=True, on_delete=fields.RESTRICT
     )
+    ledger_entry_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
 

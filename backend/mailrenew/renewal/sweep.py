@@ -18,37 +18,29 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from mailrenew.accounts.models import Role
+from mailrenew.accounts import access
 from mailrenew.billing import service as billing
 from mailrenew.billing.errors import GatewayUnavailable
 from mailrenew.billing.gateway import ChargeStatus
 from mailrenew.billing.models import LedgerKind, Product
 from mailrenew.config import utcnow
-from mailrenew.db import SQLParams, atomic, connection, dialect, insert_rows, update_by_id
+from mailrenew.db import atomic, insert_rows
+from mailrenew.hosting import renewables
 from mailrenew.hosting.models import RenewalPeriod
+from mailrenew.hosting.renewables import ItemKind, RenewableRow
+from mailrenew.logs import get_logger
 from mailrenew.notify import service as notify
 from mailrenew.notify.models import MessageKind
-from mailrenew.renewal import forecast
-from mailrenew.renewal.calendar import WINDOW_CLOSES_DAYS_BEFORE, WINDOW_OPENS_DAYS_BEFORE, next_term_end
+from mailrenew.renewal import forecast, queries, window
+from mailrenew.renewal.calendar import next_term_end
 from mailrenew.renewal.models import AttemptOutcome, FailureReason
 
 BATCH_SIZE = 200
-PAYING_ROLES = (Role.OWNER.value, Role.BILLING.value)
-
-
-@dataclass(frozen=True)
-class ItemKind:
-    name: str
-    table: str
-    attempt_column: str
-    product: Product
-
-
-MAILBOX = ItemKind("mailbox", "mailboxes", "mailbox_id", Product.MAILBOX)
-DOMAIN = ItemKind("domain", "domains", "domain_id", Product.DOMAIN)
-KINDS = (DOMAIN, MAILBOX)  # domains first: mailboxes depend on them
+KINDS = (ItemKind.DOMAIN, ItemKind.MAILBOX)  # domains first: mailboxes depend on them
+PRODUCTS = {ItemKind.DOMAIN: Product.DOMAIN, ItemKind.MAILBOX: Product.MAILBOX}
+ATTEMPT_COLUMNS = {ItemKind.DOMAIN: "domain_id", ItemKind.MAILBOX: "mailbox_id"}
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,10 +55,32 @@ class DueItem:
     owner_id: int
     set_by_id: int | None
     domain_expired: bool
+    auto_renew_enabled: bool = True
+    status: str = "ACTIVE"
+
+    @classmethod
+    def from_row(cls, row: RenewableRow, day: dt.date) -> DueItem:
+        assert row.payer_id is not None
+        assert row.period is not None
+        return cls(
+            kind=row.kind,
+            id=row.id,
+            label=row.label,
+            expires_at=row.expires_at,
+            period=RenewalPeriod(row.period),
+            offer=row.offer,
+            payer_id=row.payer_id,
+            owner_id=row.owner_id,
+            set_by_id=row.set_by_id,
+            # A mailbox cannot renew on a domain that has expired (or expires today).
+            domain_expired=row.domain_status == "EXPIRED" or row.domain_expires_at <= day,
+            auto_renew_enabled=row.auto_renew_enabled,
+            status=row.status,
+        )
 
     @property
     def term_key(self) -> str:
-        return f"{self.kind.name}:{self.id}:{self.expires_at.isoformat()}"
+        return f"{self.kind.value}:{self.id}:{self.expires_at.isoformat()}"
 
     @property
     def new_expires_at(self) -> dt.date:
@@ -101,95 +115,28 @@ class SweepReport:
 Progress = Callable[[int], None]
 
 
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _due_where(kind: ItemKind, day: dt.date, p: SQLParams) -> str:
-    """The window predicate: auto-renew on, not expired, expiry in J-5 … J-1, not attempted today."""
-    first = day + dt.timedelta(days=WINDOW_CLOSES_DAYS_BEFORE)
-    last = day + dt.timedelta(days=WINDOW_OPENS_DAYS_BEFORE)
-    return (
-        f"t.auto_renew_enabled = TRUE AND t.status <> 'EXPIRED' "
-        f"AND t.expires_at >= {p(first)} AND t.expires_at <= {p(last)} "
-        f"AND NOT EXISTS (SELECT 1 FROM renewal_attempts a WHERE a.{kind.attempt_column} = t.id "
-        f"AND a.business_day = {p(day)})"
-    )
-
-
 async def _due_ids(kind: ItemKind, day: dt.date) -> list[int]:
-    """Every due item's id, read once per sweep (batches then claim them by id: no rescans)."""
-    p = SQLParams()
-    rows = await connection().execute_query_dict(
-        f"SELECT t.id FROM {kind.table} t WHERE {_due_where(kind, day, p)} ORDER BY t.id", p.values
-    )
-    return [row["id"] for row in rows]
+    """Every due item's id not yet attempted today, read once per sweep (batches then claim them by id)."""
+    ids = await renewables.ids_where(kind, window.due_sql(day))
+    done = await queries.attempted_on(kind.value, day)
+    return [i for i in ids if i not in done] if done else ids
 
 
 async def _due_items(kind: ItemKind, day: dt.date, ids: Sequence[int], *, lock: bool) -> list[DueItem]:
-    """These items if they are still due, re-read now; locked, skipping those another process holds, if asked."""
-    if not ids:
-        return []
-    p = SQLParams()
-    if kind is MAILBOX:
-        select = (
-            "SELECT t.id, t.address AS label, t.expires_at, t.auto_renew_period AS period, t.offer, "
-            "t.auto_renew_payer_id AS payer_id, t.auto_renew_set_by_id AS set_by_id, d.owner_id, "
-            f"CASE WHEN d.status = 'EXPIRED' OR d.expires_at <= {p(day)} THEN 1 ELSE 0 END AS domain_expired "
-            "FROM mailboxes t JOIN domains d ON d.id = t.domain_id"
-        )
-    else:
-        select = (
-            "SELECT t.id, t.fqdn AS label, t.expires_at, 'YEARLY' AS period, '' AS offer, "
-            "t.auto_renew_payer_id AS payer_id, t.auto_renew_set_by_id AS set_by_id, t.owner_id, "
-            "0 AS domain_expired FROM domains t"
-        )
-    sql = f"{select} WHERE t.id IN ({p.many(ids)}) AND {_due_where(kind, day, p)} ORDER BY t.id"
-    if lock and dialect() != "sqlite":
-        sql += " FOR UPDATE OF t SKIP LOCKED"
-    rows = await connection().execute_query_dict(sql, p.values)
-    return [
-        DueItem(
-            kind=kind,
-            id=row["id"],
-            label=row["label"],
-            expires_at=_as_date(row["expires_at"]),
-            period=RenewalPeriod(row["period"]),
-            offer=row["offer"] or "",
-            payer_id=row["payer_id"],
-            owner_id=row["owner_id"],
-            set_by_id=row["set_by_id"],
-            domain_expired=bool(row["domain_expired"]),
-        )
-        for row in rows
-    ]
+    """These items if they are still due and not attempted today, re-read now; locked (skipping those another
+    process holds) if asked. The attempts are read after the lock, so a concurrent sweep's commit is seen."""
+    rows = await renewables.rows_where(kind, window.due_sql(day), ids=ids, lock=lock)
+    done = await queries.attempted_on(kind.value, day, [r.id for r in rows])
+    return [DueItem.from_row(row, day) for row in rows if row.id not in done]
 
 
 def _chunks(ids: Sequence[int], size: int) -> list[Sequence[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-async def _lock_item(item: DueItem) -> None:
-    """Wait for (and take) the item's row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes."""
-    if dialect() != "sqlite":
-        p = SQLParams()
-        await connection().execute_query(
-            f"SELECT id FROM {item.kind.table} WHERE id = {p(item.id)} FOR UPDATE", p.values
-        )
-
-
 async def _payers_allowed(items: Sequence[DueItem]) -> set[tuple[int, int]]:
     """(user, organization) pairs where the user who set the auto-renewal may still charge the payer."""
-    users = sorted({i.set_by_id for i in items if i.set_by_id is not None})
-    if not users:
-        return set()
-    p = SQLParams()
-    rows = await connection().execute_query_dict(
-        f"SELECT user_id, organization_id FROM memberships WHERE user_id IN ({p.many(users)}) "
-        f"AND organization_id IN ({p.many(sorted({i.payer_id for i in items}))}) AND role IN ({p.many(PAYING_ROLES)})",
-        p.values,
-    )
-    return {(row["user_id"], row["organization_id"]) for row in rows}
+    return await access.may_pay((i.set_by_id, i.payer_id) for i in items if i.set_by_id is not None)
 
 
 def _payer_authorised(item: DueItem, allowed: set[tuple[int, int]]) -> bool:
@@ -200,11 +147,11 @@ def _payer_authorised(item: DueItem, allowed: set[tuple[int, int]]) -> bool:
 
 
 def _plan(
-    items: Sequence[DueItem], prices: dict[tuple[str, str, str], int], allowed: set[tuple[int, int]]
+    items: Sequence[DueItem], prices: window.PriceTable, allowed: set[tuple[int, int]]
 ) -> list[Planned]:
     planned = []
     for item in items:
-        price = prices.get((str(item.kind.product), item.offer, str(item.period)))
+        price = window.cost(prices, PRODUCTS[item.kind], item.offer, item.period)
         if item.domain_expired:
             planned.append(Planned(item, 0, AttemptOutcome.FAILED, FailureReason.DOMAIN_EXPIRED))
         elif not _payer_authorised(item, allowed):
@@ -244,24 +191,21 @@ async def _record(day: dt.date, results: Sequence[Planned], ledger_ids: dict[str
             for p in results
             if p.item.kind is kind and p.outcome is AttemptOutcome.SUCCEEDED
         }
-        await update_by_id(kind.table, "expires_at", "DATE", renewed, status="ACTIVE")
-        final = [
-            p.item.id
-            for p in results
-            if p.item.kind is kind
-            and p.outcome is AttemptOutcome.FAILED
-            and (p.item.expires_at - day).days <= WINDOW_CLOSES_DAYS_BEFORE
-        ]
-        if final:
-            params = SQLParams()
-            await connection().execute_query(
-                f"UPDATE {kind.table} SET status = 'RENEWAL_FAILED' WHERE id IN ({params.many(final)})",
-                params.values,
-            )
+        await renewables.extend(kind, renewed)
+        await renewables.mark_renewal_failed(
+            kind,
+            [
+                p.item.id
+                for p in results
+                if p.item.kind is kind
+                and p.outcome is AttemptOutcome.FAILED
+                and window.is_last_attempt(p.item.expires_at, day)
+            ],
+        )
         await insert_rows(
             "renewal_attempts",
             [
-                kind.attempt_column,
+                ATTEMPT_COLUMNS[kind],
                 "business_day",
                 "term_expires_at",
                 "new_expires_at",
@@ -316,7 +260,7 @@ def _notice(day: dt.date, plan: Planned) -> notify.Notice:
             "item": item.label,
             "reason": str(plan.reason),
             "expires_at": item.expires_at,
-            "final": (item.expires_at - day).days <= WINDOW_CLOSES_DAYS_BEFORE,
+            "final": window.is_last_attempt(item.expires_at, day),
         },
     )
 
@@ -383,7 +327,7 @@ async def _renew_with_card(day: dt.date, plan: Planned, report: SweepReport) -> 
     async with atomic():
         # Item first, then money: whoever credits this item's top-up while it is due also debits it, in this
         # transaction, so a top-up is never left for another item to spend.
-        await _lock_item(item)
+        await renewables.lock(item.kind, item.id)
         still_due = [
             i
             for i in await _due_items(item.kind, day, [item.id], lock=False)  # a fresh snapshot
@@ -417,33 +361,20 @@ async def _renew_with_card(day: dt.date, plan: Planned, report: SweepReport) -> 
 
 async def expire_lapsed(day: dt.date) -> int:
     """From E on, an item not renewed is EXPIRED; its payer (or owner) is told once."""
-    expired = 0
     async with atomic():
-        notices = []
-        for kind, label in ((DOMAIN, "fqdn"), (MAILBOX, "address")):
-            owner = (
-                "owner_id"
-                if kind is DOMAIN
-                else "(SELECT owner_id FROM domains d WHERE d.id = mailboxes.domain_id)"
-            )
-            p = SQLParams()
-            rows = await connection().execute_query_dict(
-                f"UPDATE {kind.table} SET status = 'EXPIRED' WHERE expires_at <= {p(day)} AND status <> 'EXPIRED' "
-                f"RETURNING id, {label} AS label, expires_at, COALESCE(auto_renew_payer_id, {owner}) AS org_id",
-                p.values,
-            )
-            expired += len(rows)
-            notices += [
+        lapsed = await renewables.lapse(expired_on_or_before=day)
+        await notify.queue(
+            [
                 notify.Notice(
                     MessageKind.EXPIRED,
-                    row["org_id"],
-                    f"expired:{kind.name}:{row['id']}:{_as_date(row['expires_at']).isoformat()}",
-                    {"item": row["label"], "expired_on": _as_date(row["expires_at"])},
+                    item.organization_id,
+                    f"expired:{item.kind.value}:{item.id}:{item.expires_at.isoformat()}",
+                    {"item": item.label, "expired_on": item.expires_at},
                 )
-                for row in rows
+                for item in lapsed
             ]
-        await notify.queue(notices)
-    return expired
+        )
+    return len(lapsed)
 
 
 async def run_sweep(
@@ -460,11 +391,34 @@ async def run_sweep(
     for kind in KINDS:
         for ids in _chunks(await _due_ids(kind, day), batch_size):
             before = report.renewed + report.failed_total
-            for plan in await _run_batch(kind, day, ids, prices, report):
-                await _renew_with_card(day, plan, report)
+            try:
+                needs_card = await _run_batch(kind, day, ids, prices, report)
+            except Exception:
+                needs_card = []
+                await _isolate_failure(kind, day, ids, report)
+            for plan in needs_card:
+                try:
+                    await _renew_with_card(day, plan, report)
+                except Exception:
+                    await _isolate_failure(kind, day, [plan.item.id], report)
             if progress is not None:
                 progress(report.renewed + report.failed_total - before)
     return report
+
+
+async def _isolate_failure(kind: ItemKind, day: dt.date, ids: Sequence[int], report: SweepReport) -> None:
+    """An unexpected error in one batch: log it with the ids, record INTERNAL_ERROR attempts for the items it
+    left unsettled (its transaction rolled back), and let the sweep go on with the next batch."""
+    log.exception("renewal batch failed", kind=kind.value, day=day.isoformat(), item_ids=list(ids))
+    try:
+        async with atomic():
+            items = await _due_items(kind, day, ids, lock=True)
+            failed = [Planned(item, 0, AttemptOutcome.FAILED, FailureReason.INTERNAL_ERROR) for item in items]
+            await _record(day, failed, {})
+    except Exception:  # the database itself may be what failed: the items stay due, retried by the next run
+        log.exception("could not record the failed batch", kind=kind.value, item_ids=list(ids))
+        return
+    _tally(report, failed)
 
 
 async def count_due(day: dt.date) -> int:

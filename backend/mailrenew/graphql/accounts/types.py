@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from mailrenew.accounts import models
-from mailrenew.accounts.permissions import Action
+from mailrenew.accounts.access import Action
 from mailrenew.graphql.billing.types import Card, LedgerEntry
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.loaders import PageKey

@@ -5,7 +5,7 @@ from enum import Enum
 
 import strawberry
 
-from mailrenew.accounts.permissions import Action
+from mailrenew.accounts.access import Action
 from mailrenew.graphql.accounts.types import Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.loaders import PageKey
@@ -13,8 +13,8 @@ from mailrenew.graphql.relay import Connection, Node, connection, page_args, to_
 from mailrenew.graphql.renewal.types import RenewalAttempt
 from mailrenew.hosting import models
 from mailrenew.hosting.queries import MailboxSort
-from mailrenew.hosting.warnings import balance_warning, mailbox_warnings
 from mailrenew.i18n import message
+from mailrenew.renewal.warnings import balance_warning, mailbox_warnings
 
 MailboxStatus = strawberry.enum(models.MailboxStatus, name="MailboxStatus")
 DomainStatus = strawberry.enum(models.DomainStatus, name="DomainStatus")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from mailrenew.accounts.permissions import Action
+from mailrenew.accounts.access import Action
 from mailrenew.config import business_today
 from mailrenew.graphql.accounts.types import Organization
 from mailrenew.graphql.context import Info

@@ -1,0 +1,99 @@
+"""Access, decided in one place: which organizations a viewer sees, with which role, and what each role may do.
+
+Every query, loader, mutation, service and CLI path asks here; no other module compares roles. Point checks
+(``Actor.may``) use the roles loaded with the viewer; lists are scoped in SQL by ``organizations()`` /
+``organizations_sql()``, a subquery on memberships that a query joins on, never a Python list of ids pasted
+into ``IN (...)``: a reseller in 1,000 organizations costs the same statement as a customer in one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tortoise.expressions import Subquery
+
+from mailrenew.accounts.models import Membership, Role
+from mailrenew.db import SQLParams
+
+
+class Action(StrEnum):
+    VIEW = "VIEW"  # see the organization's domains, mailboxes, forwards
+    MANAGE_SERVICES = "MANAGE_SERVICES"  # change auto-renew settings of its domains and mailboxes
+    PAY = "PAY"  # be chosen as payer, top up, register a card
+    VIEW_BILLING = "VIEW_BILLING"  # see balance, ledger, card, upcoming charges
+
+
+RULES: Mapping[Action, frozenset[Role]] = {
+    Action.VIEW: frozenset(Role),
+    Action.MANAGE_SERVICES: frozenset({Role.OWNER, Role.ADMIN}),
+    Action.PAY: frozenset({Role.OWNER, Role.BILLING}),
+    Action.VIEW_BILLING: frozenset({Role.OWNER, Role.BILLING}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: a signed-in user and their role in each organization they belong to."""
+
+    user_id: int
+    email: str
+    language: str
+    roles: Mapping[int, Role] = field(default_factory=dict)
+
+    @property
+    def organization_ids(self) -> list[int]:
+        return sorted(self.roles)
+
+    def may(self, action: Action, organization_id: int | None) -> bool:
+        return may(self, action, organization_id)
+
+    def organizations_where(self, action: Action) -> list[int]:
+        return [org_id for org_id in self.organization_ids if may(self, action, org_id)]
+
+
+def may(actor: Actor, action: Action, organization_id: int | None) -> bool:
+    if organization_id is None:
+        return False
+    role = actor.roles.get(organization_id)
+    return role is not None and role in RULES[action]
+
+
+def roles_allowed(action: Action) -> Iterable[Role]:
+    return RULES[action]
+
+
+def _roles_for(action: Action) -> list[str] | None:
+    """The role values allowed to do ``action``; None when every role may (no role filter needed)."""
+    allowed = RULES[action]
+    return None if allowed == frozenset(Role) else sorted(role.value for role in allowed)
+
+
+def organizations(actor: Actor, action: Action = Action.VIEW) -> Subquery:
+    """The ids of the organizations where ``actor`` may do ``action``, as a subquery for ``field__in=``."""
+    query = Membership.filter(user_id=actor.user_id)
+    roles = _roles_for(action)
+    if roles is not None:
+        query = query.filter(role__in=roles)
+    return Subquery(query.values("organization_id"))
+
+
+def organizations_sql(actor: Actor, action: Action, p: SQLParams) -> str:
+    """``organizations()`` as raw SQL, for statements written by hand (values handed to ``p`` in order)."""
+    sql = f"SELECT m.organization_id FROM memberships m WHERE m.user_id = {p(actor.user_id)}"
+    roles = _roles_for(action)
+    return sql if roles is None else f"{sql} AND m.role IN ({p.many(roles)})"
+
+
+async def may_pay(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of these (user, organization) pairs, those where the user may still charge the organization."""
+    wanted = set(pairs)
+    if not wanted:
+        return set()
+    rows = await Membership.filter(
+        user_id__in=sorted({user for user, _ in wanted}),
+        organization_id__in=sorted({org for _, org in wanted}),
+        role__in=sorted(role.value for role in RULES[Action.PAY]),
+    ).values_list("user_id", "organization_id")
+    return {(user, org) for user, org in rows} & wanted
