@@ -1,73 +1,16 @@
-"""Server-side messages in French and English, keyed by the stable codes of domain errors."""
+"""Server-side texts in French and English, keyed by stable codes: the error catalogue's messages and a few
+other texts (warnings)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "NOT_FOUND": {"en": "Not found.", "fr": "Introuvable."},
-    "NOT_ALLOWED": {
-        "en": "You must be owner or administrator of the organization that owns this domain.",
-        "fr": "Vous devez être propriétaire ou administrateur de l'organisation à qui appartient ce domaine.",
-    },
-    "PAYER_NOT_ALLOWED": {
-        "en": "You may only charge an organization where you are owner or billing manager.",
-        "fr": "Vous ne pouvez débiter qu'une organisation dont vous êtes propriétaire ou gestionnaire de facturation.",
-    },
-    "PERIOD_REQUIRED": {
-        "en": "Choose monthly or yearly renewal.",
-        "fr": "Choisissez un renouvellement mensuel ou annuel.",
-    },
-    "PAYER_REQUIRED": {
-        "en": "Choose the organization to charge.",
-        "fr": "Choisissez l'organisation à débiter.",
-    },
-    "MAILBOX_NOT_IN_DOMAIN": {
-        "en": "Mailbox {id} does not belong to this domain: bulk changes are limited to one domain.",
-        "fr": "La boîte {id} n'appartient pas à ce domaine : les modifications groupées se font domaine par domaine.",
-    },
-    "EMPTY_SELECTION": {
-        "en": "Select at least one mailbox.",
-        "fr": "Sélectionnez au moins une boîte mail.",
-    },
-    "TOO_MANY": {
-        "en": "At most {max} items at once.",
-        "fr": "Au plus {max} éléments à la fois.",
-    },
-    "INVALID": {"en": "Invalid value.", "fr": "Valeur invalide."},
-    "INSUFFICIENT_FUNDS": {
-        "en": "The prepaid balance is too low.",
-        "fr": "Le solde du compte prépayé est insuffisant.",
-    },
-    "INVALID_AMOUNT": {
-        "en": "The amount must be a positive number of cents, at most {max}.",
-        "fr": "Le montant doit être un nombre positif de centimes, au plus {max}.",
-    },
-    "IDEMPOTENCY_KEY_REUSED": {
-        "en": "This idempotency key was already used for another amount.",
-        "fr": "Cette clé d'idempotence a déjà servi pour un autre montant.",
-    },
-    "NO_CARD": {
-        "en": "No card is registered for this organization.",
-        "fr": "Aucune carte n'est enregistrée pour cette organisation.",
-    },
-    "CARD_DECLINED": {"en": "The card was declined.", "fr": "La carte a été refusée."},
-    "CARD_INVALID": {"en": "This card number is not valid.", "fr": "Ce numéro de carte n'est pas valide."},
-    "CARD_EXPIRED": {"en": "This card has expired.", "fr": "Cette carte a expiré."},
-    "GATEWAY_UNAVAILABLE": {
-        "en": "The payment service does not answer; nothing was charged twice. Try again later.",
-        "fr": "Le service de paiement ne répond pas ; rien n'a été débité deux fois. Réessayez plus tard.",
-    },
+from mailrenew.errors import CATALOGUE
+
+TEXTS: Final[Mapping[str, Mapping[str, str]]] = {
     "INVALID_ID": {"en": "This id is not valid.", "fr": "Cet identifiant n'est pas valide."},
-    "INVALID_CREDENTIALS": {
-        "en": "Wrong e-mail or password.",
-        "fr": "Adresse e-mail ou mot de passe incorrect.",
-    },
-    "RATE_LIMITED": {
-        "en": "Too many failed sign-in attempts. Try again in a few minutes.",
-        "fr": "Trop de tentatives de connexion échouées. Réessayez dans quelques minutes.",
-    },
     "DOMAIN_AUTO_RENEW_OFF": {
         "en": "The domain {fqdn} is not on auto-renewal: the mailbox depends on it.",
         "fr": "Le domaine {fqdn} n'est pas en renouvellement automatique : la boîte mail en dépend.",
@@ -81,6 +24,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Il manque {amount} sur le compte prépayé de {payer} pour les prochains renouvellements.",
     },
 }
+"""Texts that are not error codes (warnings, …); error messages live in ``mailrenew.errors.CATALOGUE``."""
+
+MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
+    **{spec.code: {"en": spec.en, "fr": spec.fr} for spec in CATALOGUE},
+    **TEXTS,
+}
+"""Every server-side text by code, in each of ``LANGUAGES``."""
+
+LANGUAGES: Final = ("en", "fr")
 
 
 def normalize_language(language: str | None) -> str:
@@ -88,8 +40,8 @@ def normalize_language(language: str | None) -> str:
 
 
 def message(code: str, language: str | None = "en", **params: Any) -> str:
-    texts = MESSAGES.get(code) or MESSAGES["INVALID"]
-    template = texts[normalize_language(language)]
+    """The text of ``code`` in the caller's language; a ``KeyError`` for a code without texts."""
+    template = MESSAGES[code][normalize_language(language)]
     shown = {k: format_date(v, language) if isinstance(v, dt.date) else v for k, v in params.items()}
     try:
         return template.format(**shown)

@@ -62,8 +62,8 @@ async def test_bulk_is_atomic_when_one_id_is_of_another_domain() -> None:
             AutoRenewSettings(enabled=True, period=RenewalPeriod.MONTHLY, payer_organization_id=payer),
         )
 
-    assert [(e.code, e.field) for e in refused.value.errors] == [
-        ("MAILBOX_NOT_IN_DOMAIN", ["mailboxIds", "1"])
+    assert [(e.code, e.field, e.index) for e in refused.value.errors] == [
+        ("MAILBOX_NOT_IN_DOMAIN", "mailbox_ids", 1)
     ]
     assert await Mailbox.filter(auto_renew_enabled=True).count() == 0
     assert await AuditEvent.all().count() == 0

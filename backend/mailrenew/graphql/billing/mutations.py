@@ -4,11 +4,10 @@ import strawberry
 
 from mailrenew.billing import service as billing
 from mailrenew.config import business_today
-from mailrenew.errors import DomainError
 from mailrenew.graphql.accounts.types import Organization
 from mailrenew.graphql.billing.types import Card, LedgerEntry
 from mailrenew.graphql.context import Info
-from mailrenew.graphql.errors import UserError, user_errors
+from mailrenew.graphql.errors import FieldPaths, UserError, user_errors_as
 from mailrenew.graphql.relay import pk_of
 
 UNKNOWN_ID = -1
@@ -27,23 +26,32 @@ class CardInput:
 
 @strawberry.type
 class TopUpPayload:
-    organization: Organization | None
-    ledger_entry: LedgerEntry | None
+    organization: Organization | None = None
+    ledger_entry: LedgerEntry | None = None
     user_errors: list[UserError]
 
 
 @strawberry.type
 class RegisterCardPayload:
-    organization: Organization | None
-    card: Card | None
+    organization: Organization | None = None
+    card: Card | None = None
     user_errors: list[UserError]
 
 
 @strawberry.type
 class SetAutoTopUpPayload:
-    organization: Organization | None
-    card: Card | None
+    organization: Organization | None = None
+    card: Card | None = None
     user_errors: list[UserError]
+
+
+TOP_UP_PATHS: FieldPaths = {
+    "organization": ("organizationId",),
+    "amount": ("amountCents",),
+    "idempotency_key": ("idempotencyKey",),
+}
+REGISTER_CARD_PATHS: FieldPaths = {"organization": ("organizationId",), "card_number": ("input", "number")}
+SET_AUTO_TOP_UP_PATHS: FieldPaths = {"organization": ("organizationId",)}
 
 
 async def _organization(info: Info, org_id: int) -> Organization:
@@ -59,16 +67,12 @@ class BillingMutation:
     @strawberry.mutation(
         description="Charge the registered card and credit the prepaid account, once per key."
     )
+    @user_errors_as(TopUpPayload, TOP_UP_PATHS)
     async def top_up(
         self, info: Info, organization_id: strawberry.ID, amount_cents: int, idempotency_key: str
     ) -> TopUpPayload:
         org_id = pk_of(organization_id, "Organization") or UNKNOWN_ID
-        try:
-            entry = await billing.top_up(info.context.actor, org_id, amount_cents, idempotency_key)
-        except DomainError as exc:
-            return TopUpPayload(
-                organization=None, ledger_entry=None, user_errors=user_errors(exc, info.context.language)
-            )
+        entry = await billing.top_up(info.context.actor, org_id, amount_cents, idempotency_key)
         return TopUpPayload(
             organization=await _organization(info, org_id),
             ledger_entry=LedgerEntry.from_row(entry),
@@ -78,34 +82,26 @@ class BillingMutation:
     @strawberry.mutation(
         description="Register (or replace) the organization's card with the payment gateway."
     )
+    @user_errors_as(RegisterCardPayload, REGISTER_CARD_PATHS)
     async def register_card(
         self, info: Info, organization_id: strawberry.ID, input: CardInput
     ) -> RegisterCardPayload:
         org_id = pk_of(organization_id, "Organization") or UNKNOWN_ID
         card = billing.CardInput(input.number, input.exp_month, input.exp_year, input.cvc, input.auto_top_up)
-        try:
-            row = await billing.register_card(
-                info.context.actor, org_id, card, today=business_today(info.context.settings)
-            )
-        except DomainError as exc:
-            return RegisterCardPayload(
-                organization=None, card=None, user_errors=user_errors(exc, info.context.language)
-            )
+        row = await billing.register_card(
+            info.context.actor, org_id, card, today=business_today(info.context.settings)
+        )
         return RegisterCardPayload(
             organization=await _organization(info, org_id), card=Card.from_row(row), user_errors=[]
         )
 
     @strawberry.mutation(description="Turn automatic top-up from the registered card on or off.")
+    @user_errors_as(SetAutoTopUpPayload, SET_AUTO_TOP_UP_PATHS)
     async def set_auto_top_up(
         self, info: Info, organization_id: strawberry.ID, enabled: bool
     ) -> SetAutoTopUpPayload:
         org_id = pk_of(organization_id, "Organization") or UNKNOWN_ID
-        try:
-            row = await billing.set_auto_top_up(info.context.actor, org_id, enabled)
-        except DomainError as exc:
-            return SetAutoTopUpPayload(
-                organization=None, card=None, user_errors=user_errors(exc, info.context.language)
-            )
+        row = await billing.set_auto_top_up(info.context.actor, org_id, enabled)
         return SetAutoTopUpPayload(
             organization=await _organization(info, org_id), card=Card.from_row(row), user_errors=[]
         )

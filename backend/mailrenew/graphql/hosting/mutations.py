@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from mailrenew.errors import DomainError, ValidationErrors
 from mailrenew.graphql.context import Info
-from mailrenew.graphql.errors import UserError, user_errors
+from mailrenew.graphql.errors import AUTO_RENEW_INPUT, FieldPaths, UserError, user_errors_as
 from mailrenew.graphql.hosting.types import Domain, Mailbox, RenewalPeriod
 from mailrenew.graphql.relay import pk_of
 from mailrenew.hosting import service
@@ -28,21 +27,30 @@ class DomainAutoRenewInput:
 
 @strawberry.type
 class SetAutoRenewPayload:
-    mailbox: Mailbox | None
+    mailbox: Mailbox | None = None
     user_errors: list[UserError]
 
 
 @strawberry.type
 class BulkSetAutoRenewPayload:
-    mailboxes: list[Mailbox]
-    updated_count: int
+    mailboxes: list[Mailbox] = strawberry.field(default_factory=list)
+    updated_count: int = 0
     user_errors: list[UserError]
 
 
 @strawberry.type
 class SetDomainAutoRenewPayload:
-    domain: Domain | None
+    domain: Domain | None = None
     user_errors: list[UserError]
+
+
+SET_AUTO_RENEW_PATHS: FieldPaths = {"mailbox": ("mailboxId",), **AUTO_RENEW_INPUT}
+BULK_SET_AUTO_RENEW_PATHS: FieldPaths = {
+    "domain": ("domainId",),
+    "mailbox_ids": ("mailboxIds",),
+    **AUTO_RENEW_INPUT,
+}
+SET_DOMAIN_AUTO_RENEW_PATHS: FieldPaths = {"domain": ("domainId",), "payer": AUTO_RENEW_INPUT["payer"]}
 
 
 def _id(global_id: strawberry.ID | None, type_name: str) -> int | None:
@@ -63,21 +71,20 @@ def _settings(value: AutoRenewInput) -> service.AutoRenewSettings:
 @strawberry.type
 class HostingMutation:
     @strawberry.mutation(description="Turn one mailbox's auto-renewal on or off.")
+    @user_errors_as(SetAutoRenewPayload, SET_AUTO_RENEW_PATHS)
     async def set_auto_renew(
         self, info: Info, mailbox_id: strawberry.ID, input: AutoRenewInput
     ) -> SetAutoRenewPayload:
-        try:
-            row = await service.set_auto_renew(
-                info.context.actor, _id(mailbox_id, "Mailbox") or UNKNOWN_ID, _settings(input)
-            )
-        except DomainError as exc:
-            return SetAutoRenewPayload(mailbox=None, user_errors=user_errors(exc, info.context.language))
+        row = await service.set_auto_renew(
+            info.context.actor, _id(mailbox_id, "Mailbox") or UNKNOWN_ID, _settings(input)
+        )
         return SetAutoRenewPayload(mailbox=Mailbox.from_row(row), user_errors=[])
 
     @strawberry.mutation(
         description="Apply one auto-renewal setting to the given mailboxes of one domain (all of them when "
         "`mailboxIds` is omitted): all change, or none."
     )
+    @user_errors_as(BulkSetAutoRenewPayload, BULK_SET_AUTO_RENEW_PATHS)
     async def bulk_set_auto_renew(
         self,
         info: Info,
@@ -86,32 +93,22 @@ class HostingMutation:
         mailbox_ids: list[strawberry.ID] | None = None,
     ) -> BulkSetAutoRenewPayload:
         ids = None if mailbox_ids is None else [_id(m, "Mailbox") or UNKNOWN_ID for m in mailbox_ids]
-        try:
-            rows = await service.bulk_set_auto_renew(
-                info.context.actor, _id(domain_id, "Domain") or UNKNOWN_ID, ids, _settings(input)
-            )
-        except DomainError as exc:
-            for error in exc.errors if isinstance(exc, ValidationErrors) else [exc]:
-                if error.code == "MAILBOX_NOT_IN_DOMAIN" and error.field and mailbox_ids is not None:
-                    error.params["id"] = mailbox_ids[int(error.field[1])]  # the id the client sent
-            return BulkSetAutoRenewPayload(
-                mailboxes=[], updated_count=0, user_errors=user_errors(exc, info.context.language)
-            )
+        rows = await service.bulk_set_auto_renew(
+            info.context.actor, _id(domain_id, "Domain") or UNKNOWN_ID, ids, _settings(input)
+        )
         return BulkSetAutoRenewPayload(
             mailboxes=[Mailbox.from_row(r) for r in rows], updated_count=len(rows), user_errors=[]
         )
 
     @strawberry.mutation(description="Turn a domain's own auto-renewal on or off (it renews by one year).")
+    @user_errors_as(SetDomainAutoRenewPayload, SET_DOMAIN_AUTO_RENEW_PATHS)
     async def set_domain_auto_renew(
         self, info: Info, domain_id: strawberry.ID, input: DomainAutoRenewInput
     ) -> SetDomainAutoRenewPayload:
         settings = service.DomainAutoRenewSettings(
             enabled=input.enabled, payer_organization_id=_id(input.payer_organization_id, "Organization")
         )
-        try:
-            row = await service.set_domain_auto_renew(
-                info.context.actor, _id(domain_id, "Domain") or UNKNOWN_ID, settings
-            )
-        except DomainError as exc:
-            return SetDomainAutoRenewPayload(domain=None, user_errors=user_errors(exc, info.context.language))
+        row = await service.set_domain_auto_renew(
+            info.context.actor, _id(domain_id, "Domain") or UNKNOWN_ID, settings
+        )
         return SetDomainAutoRenewPayload(domain=Domain.from_row(row), user_errors=[])
