@@ -89,6 +89,21 @@ describe('createErrorHandler', () => {
     });
   });
 
+  it('falls back to the generic userError text when the screen has no wording for a code', () => {
+    const { deps } = setup();
+    const known = new Set(['billing.error.CARD_DECLINED']);
+    const handler = createErrorHandler({ ...deps, has: (key: string) => known.has(key) });
+    const errors = handler.handleUserErrors(
+      [
+        { field: null, code: 'CARD_DECLINED', message: '' },
+        { field: null, code: 'EMPTY_SELECTION', message: '' },
+      ],
+      [],
+      'billing.error.',
+    );
+    expect(errors.formErrors).toEqual(['billing.error.CARD_DECLINED', 'userError.EMPTY_SELECTION']);
+  });
+
   it('toasts a generic message when every userError concerns a field', () => {
     const { deps, handler } = setup();
     handler.handleUserErrors([{ field: ['input', 'period'], code: 'PERIOD_REQUIRED', message: 'Period!' }], ['period']);

@@ -27,6 +27,8 @@ export interface ErrorHandlerDeps {
   signOut(): void;
   /** Translated text for a key (see i18n). */
   t(key: string, params?: Record<string, string | number>): string;
+  /** Whether i18n has a text for a key; without it every key is taken as present. */
+  has?(key: string): boolean;
 }
 
 /** Sorts any failure of an operation into one of a few kinds. */
@@ -102,15 +104,20 @@ export function createErrorHandler(deps: ErrorHandlerDeps) {
     },
 
     /**
-     * Maps a payload's userErrors to form errors and shows one toast for them. `fallbackPrefix`: the i18n keys
-     * (prefix + code) used when the server sends no message.
+     * Maps a payload's userErrors to form errors and shows one toast for them. When the server sends no message,
+     * the text is the screen's own wording (`fallbackPrefix` + code) if it has one, else the generic
+     * `userError.<code>` that every code of the schema has (see i18n/errorCodes.test.ts).
      */
     handleUserErrors(
       userErrors: readonly UserError[],
       knownFields: readonly string[],
       fallbackPrefix = 'autoRenew.error.',
     ): FormErrors {
-      const errors = splitUserErrors(userErrors, knownFields, (code) => deps.t(`${fallbackPrefix}${code}`));
+      const text = (code: string) => {
+        const key = `${fallbackPrefix}${code}`;
+        return deps.has && !deps.has(key) ? deps.t(`userError.${code}`) : deps.t(key);
+      };
+      const errors = splitUserErrors(userErrors, knownFields, text);
       deps.toast(errors.formErrors[0] ?? deps.t('errors.formInvalid'), 'error');
       return errors;
     },

@@ -3,6 +3,7 @@
 import type { AnyVariables, RequestPolicy, TypedDocumentNode } from '@urql/core';
 import { queryStore } from '@urql/svelte';
 import { t } from '../i18n/index.svelte';
+import { en } from '../i18n/en';
 import type { MessageKey } from '../i18n/en';
 import { toast } from '../toasts.svelte';
 import { createApiClient } from './client';
@@ -49,6 +50,7 @@ export const errorHandler = createErrorHandler({
   toast,
   signOut: () => unauthenticatedListener(),
   t: (key, params) => t(key as MessageKey, params),
+  has: (key) => key in en,
 });
 
 export const client = createApiClient((error) => errorHandler.handleError(error));
