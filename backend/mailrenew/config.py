@@ -8,14 +8,57 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DEV_SECRET = "dev-insecure-" + secrets.token_hex(16)
+
+
+SCHEMES = {
+    "smtp": (25, False, False),
+    "smtp+starttls": (587, False, True),
+    "smtps": (465, True, False),
+}
+"""scheme → (default port, implicit TLS, required STARTTLS)."""
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    hostname: str
+    port: int
+    username: str | None
+    password: str | None
+    use_tls: bool
+    start_tls: bool
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """``smtp://user:pass@host:port`` (plain), ``smtp+starttls://…`` (STARTTLS required), ``smtps://…`` (TLS)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise ValueError(f"SMTP_URL must start with {', '.join(f'{s}://' for s in SCHEMES)}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("SMTP_URL has an invalid port") from None
+    if not parts.hostname:
+        raise ValueError("SMTP_URL has no host")
+    default_port, use_tls, start_tls = SCHEMES[scheme]
+    return SmtpTarget(
+        hostname=parts.hostname,
+        port=port or default_port,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        use_tls=use_tls,
+        start_tls=start_tls,
+    )
 
 
 class SettingsError(Exception):
@@ -80,8 +123,6 @@ class Settings(BaseSettings):
     def _smtp_url(cls, value: str | None) -> str | None:
         if not value:
             return None
-        from mailrenew.notify.delivery import parse_smtp_url
-
         parse_smtp_url(value)  # raises ValueError with a readable message
         return value
 
@@ -112,6 +153,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the environment; raise ``SettingsError`` with one readable line on a bad value."""
     try:
+        # Values are checked by pydantic at run time (that is the point); their static types are not known here.
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = []

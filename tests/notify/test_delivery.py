@@ -16,14 +16,12 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from mailrenew.accounts.models import Language, Organization, Role, User
-from mailrenew.config import Settings, load_settings, utcnow
+from mailrenew.config import Settings, SmtpTarget, load_settings, parse_smtp_url, utcnow
 from mailrenew.notify.delivery import (
     MAX_ATTEMPTS,
     DeliveryReport,
-    SmtpTarget,
     deliver_job,
     deliver_pending,
-    parse_smtp_url,
 )
 from mailrenew.notify.models import MessageKind, OutboxMessage
 from mailrenew.notify.service import Notice, queue

@@ -20,12 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
 from mailrenew.accounts.models import User
-from mailrenew.config import Settings, utcnow
+from mailrenew.config import Settings, SmtpTarget, parse_smtp_url, utcnow
 from mailrenew.db import atomic, connection, dialect, placeholders
 from mailrenew.logs import get_logger
 from mailrenew.notify.models import OutboxMessage
@@ -50,13 +49,6 @@ LEASE = dt.timedelta(minutes=10)
 JOB_LIMIT = 500
 ERROR_MAX = 1000
 
-SCHEMES = {
-    "smtp": (25, False, False),
-    "smtp+starttls": (587, False, True),
-    "smtps": (465, True, False),
-}
-"""scheme → (default port, implicit TLS, required STARTTLS)."""
-
 
 @dataclass(frozen=True)
 class DeliveryReport:
@@ -65,39 +57,6 @@ class DeliveryReport:
 
     def __add__(self, other: DeliveryReport) -> DeliveryReport:
         return DeliveryReport(self.sent + other.sent, self.failed + other.failed)
-
-
-@dataclass(frozen=True)
-class SmtpTarget:
-    hostname: str
-    port: int
-    username: str | None
-    password: str | None
-    use_tls: bool
-    start_tls: bool
-
-
-def parse_smtp_url(url: str) -> SmtpTarget:
-    """``smtp://user:pass@host:port`` (plain), ``smtp+starttls://…`` (STARTTLS required), ``smtps://…`` (TLS)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in SCHEMES:
-        raise ValueError(f"SMTP_URL must start with {', '.join(f'{s}://' for s in SCHEMES)}")
-    try:
-        port = parts.port
-    except ValueError:
-        raise ValueError("SMTP_URL has an invalid port") from None
-    if not parts.hostname:
-        raise ValueError("SMTP_URL has no host")
-    default_port, use_tls, start_tls = SCHEMES[scheme]
-    return SmtpTarget(
-        hostname=parts.hostname,
-        port=port or default_port,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        use_tls=use_tls,
-        start_tls=start_tls,
-    )
 
 
 @dataclass(frozen=True)
