@@ -10,7 +10,7 @@ STAMP := .make
 
 export DATABASE_URL_PG
 
-.PHONY: run test test-sqlite test-postgres browser install frontend lint check schema bench clean
+.PHONY: run test test-sqlite test-postgres browser install frontend frontend-check lint check schema bench clean
 
 $(STAMP)/python: pyproject.toml constraints.txt
 	@mkdir -p $(STAMP)
@@ -28,6 +28,10 @@ install: $(STAMP)/python
 
 frontend: $(STAMP)/frontend
 
+# The console's checks: generated API types up to date with schema.graphql, svelte-check, vitest.
+frontend-check: $(STAMP)/frontend
+	cd frontend && npm run codegen:check && npm run check && npm test
+
 run: $(STAMP)/python $(STAMP)/frontend
 	DATABASE_URL='$(DATABASE_URL)' $(VENV)/bin/mailrenew migrate
 	DATABASE_URL='$(DATABASE_URL)' $(VENV)/bin/mailrenew seed-demo --if-empty
@@ -44,7 +48,7 @@ lint: $(STAMP)/python
 check: lint
 
 # The suite on SQLite (browser tests included), then on PostgreSQL when it answers (required under CI=true).
-test: $(STAMP)/python $(STAMP)/frontend browser lint test-sqlite test-postgres
+test: $(STAMP)/python $(STAMP)/frontend frontend-check browser lint test-sqlite test-postgres
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root with apt-get).
 browser:
