@@ -43,9 +43,8 @@ lint: $(STAMP)/python
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# Every linter, nothing else (no tests): what pre-commit runs, plus the console's checks.
-# TODO: depend on `frontend-check` too once that target lands in this Makefile.
-check: lint
+# Every linter and type checker, Python and console (no pytest): ruff, ruff format, mypy, then frontend-check.
+check: lint frontend-check
 
 # The suite on SQLite (browser tests included), then on PostgreSQL when it answers (required under CI=true).
 test: $(STAMP)/python $(STAMP)/frontend frontend-check browser lint test-sqlite test-postgres

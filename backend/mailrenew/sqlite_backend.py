@@ -35,7 +35,7 @@ class ImmediateSqliteClient(SqliteClient):
         return SqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 
     @translate_exceptions
-    async def execute_many(self, query: str, values: list[list]) -> None:
+    async def execute_many(self, query: str, values: list[list[Any]]) -> None:
         async with self.acquire_connection() as connection:
             await connection.execute("BEGIN IMMEDIATE")
             try:

@@ -177,7 +177,7 @@ async def test_token_secret_is_returned_once_and_only_its_digest_is_stored() -> 
     assert secret.startswith("mr_")
     assert len(secret) > 40
     assert token.name == "ci"
-    assert token.user_id == user.id  # type: ignore[attr-defined]
+    assert token.user_id == user.id
     rows = await get_connection("default").execute_query_dict("SELECT * FROM access_tokens")
     assert len(rows) == 1
     row = rows[0]

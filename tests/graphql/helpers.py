@@ -117,8 +117,8 @@ async def audit_rows() -> list[dict[str, Any]]:
     """The audit_events table, oldest first, without ids and timestamps."""
     return [
         {
-            "actor_id": e.actor_id,  # type: ignore[attr-defined]
-            "organization_id": e.organization_id,  # type: ignore[attr-defined]
+            "actor_id": e.actor_id,
+            "organization_id": e.organization_id,
             "action": e.action,
             "target_type": e.target_type,
             "target_id": e.target_id,

@@ -47,9 +47,11 @@ class Membership(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="memberships", on_delete=fields.CASCADE
     )
+    organization_id: int
     role = fields.CharEnumField(Role, max_length=10)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -65,6 +67,7 @@ class AccessToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="tokens", on_delete=fields.CASCADE
     )
+    user_id: int
     name = fields.CharField(max_length=100)
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=16)
@@ -83,6 +86,7 @@ class UserSession(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: int
     key_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()

@@ -14,14 +14,16 @@ class AuditEvent(Model):
     actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="audit_events", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     organization: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="audit_events", null=True, on_delete=fields.CASCADE
     )
+    organization_id: int | None
     action = fields.CharField(max_length=64)
     target_type = fields.CharField(max_length=32)
     target_id = fields.IntField()
-    before: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
-    after: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    before: dict[str, Any] | None = fields.JSONField(null=True)
+    after: dict[str, Any] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

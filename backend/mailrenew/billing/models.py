@@ -46,6 +46,7 @@ class PrepaidAccount(Model):
     organization: fields.OneToOneRelation[Organization] = fields.OneToOneField(
         "mailrenew.Organization", related_name="prepaid_account", on_delete=fields.RESTRICT
     )
+    organization_id: int
     balance_cents = fields.BigIntField(default=0)
     currency = fields.CharField(max_length=3, default="EUR")
     updated_at = fields.DatetimeField(auto_now=True)
@@ -61,6 +62,7 @@ class Card(Model):
     organization: fields.OneToOneRelation[Organization] = fields.OneToOneField(
         "mailrenew.Organization", related_name="card", on_delete=fields.CASCADE
     )
+    organization_id: int
     brand = fields.CharField(max_length=20)
     last4 = fields.CharField(max_length=4)
     exp_month = fields.SmallIntField()
@@ -80,6 +82,7 @@ class LedgerEntry(Model):
     account: fields.ForeignKeyRelation[PrepaidAccount] = fields.ForeignKeyField(
         "mailrenew.PrepaidAccount", related_name="entries", on_delete=fields.RESTRICT
     )
+    account_id: int
     kind = fields.CharEnumField(LedgerKind, max_length=12)
     amount_cents = fields.BigIntField()
     balance_after_cents = fields.BigIntField()

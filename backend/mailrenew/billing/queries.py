@@ -12,12 +12,12 @@ from mailrenew.db import windowed_pages
 
 async def accounts_by_organization(organization_ids: Sequence[int]) -> dict[int, PrepaidAccount]:
     rows = await PrepaidAccount.filter(organization_id__in=list(organization_ids))
-    return {row.organization_id: row for row in rows}  # type: ignore[attr-defined]
+    return {row.organization_id: row for row in rows}
 
 
 async def cards_by_organization(organization_ids: Sequence[int]) -> dict[int, Card]:
     rows = await Card.filter(organization_id__in=list(organization_ids))
-    return {row.organization_id: row for row in rows}  # type: ignore[attr-defined]
+    return {row.organization_id: row for row in rows}
 
 
 async def ledger_pages(

@@ -38,15 +38,18 @@ class Domain(Model):
     owner: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="domains", on_delete=fields.RESTRICT
     )
+    owner_id: int
     expires_at = fields.DateField(db_index=True)
     status = fields.CharEnumField(DomainStatus, max_length=16, default=DomainStatus.ACTIVE)
     auto_renew_enabled = fields.BooleanField(default=False)
     auto_renew_payer: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="paid_domains", null=True, on_delete=fields.RESTRICT
     )
+    auto_renew_payer_id: int | None
     auto_renew_set_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="domain_auto_renewals", null=True, on_delete=fields.SET_NULL
     )
+    auto_renew_set_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -58,21 +61,25 @@ class Mailbox(Model):
     domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
         "mailrenew.Domain", related_name="mailboxes", on_delete=fields.RESTRICT
     )
+    domain_id: int
     local_part = fields.CharField(max_length=64)
     address = fields.CharField(max_length=320, unique=True)
     offer = fields.CharEnumField(MailboxOffer, max_length=16, default=MailboxOffer.STANDARD)
     status = fields.CharEnumField(MailboxStatus, max_length=16, default=MailboxStatus.ACTIVE)
     expires_at = fields.DateField(db_index=True)
     auto_renew_enabled = fields.BooleanField(default=False)
+    # Tortoise types a field by its enum and ignores null=True: the annotation adds the None.
     auto_renew_period: RenewalPeriod | None = fields.CharEnumField(  # type: ignore[assignment]
         RenewalPeriod, max_length=8, null=True
     )
     auto_renew_payer: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="paid_mailboxes", null=True, on_delete=fields.RESTRICT
     )
+    auto_renew_payer_id: int | None
     auto_renew_set_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="mailbox_auto_renewals", null=True, on_delete=fields.SET_NULL
     )
+    auto_renew_set_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -89,8 +96,9 @@ class Forward(Model):
     domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
         "mailrenew.Domain", related_name="forwards", on_delete=fields.CASCADE
     )
+    domain_id: int
     source = fields.CharField(max_length=64)
-    destinations: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    destinations: list[str] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,8 @@ Ledger entries are append-only on both: an UPDATE or DELETE is refused by a trig
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+from tortoise.migrations.schema_generator.state_apps import StateApps
 
 # (table, constraint name, condition that must hold; ``{r}`` is the row prefix: "" or "NEW.")
 CHECKS = [
@@ -64,7 +66,7 @@ def _sqlite_check_triggers(table: str, name: str, condition: str) -> list[str]:
     ]
 
 
-async def forward(apps, schema_editor) -> None:
+async def forward(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
     client = schema_editor.client
     if client.capabilities.dialect == "sqlite":
         statements = [s for check in CHECKS for s in _sqlite_check_triggers(*check)] + SQLITE_LEDGER
@@ -77,7 +79,7 @@ async def forward(apps, schema_editor) -> None:
         await client.execute_script(statement)
 
 
-async def backward(apps, schema_editor) -> None:
+async def backward(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
     client = schema_editor.client
     if client.capabilities.dialect == "sqlite":
         names = [f"{name}_{event}" for _, name, _ in CHECKS for event in ("insert", "update")]

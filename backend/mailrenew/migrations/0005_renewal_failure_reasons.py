@@ -6,17 +6,31 @@ On SQLite, Tortoise's AlterField rebuilds the table and the rebuilt ``renewal_at
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
+from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+from tortoise.migrations.schema_generator.state import State
 
 from mailrenew.renewal.models import FailureReason
 
 
 class AlterFieldExceptOnSqlite(ops.AlterField):
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
         if state_editor is not None and state_editor.client.capabilities.dialect == "sqlite":
             return
         await super().database_forward(app_label, old_state, new_state, state_editor)
 
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
+    async def database_backward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
         if state_editor is not None and state_editor.client.capabilities.dialect == "sqlite":
             return
         await super().database_backward(app_label, old_state, new_state, state_editor)

@@ -4,8 +4,10 @@ That version rebuilt ``renewal_attempts`` without its unique constraints. Creati
 no-op where they exist (a fresh database keeps the table's own UNIQUE constraints), and PostgreSQL never lost them.
 """
 
-from tortoise import migrations
+from tortoise import BaseDBAsyncClient, migrations
 from tortoise.migrations import operations as ops
+from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+from tortoise.migrations.schema_generator.state_apps import StateApps
 
 INDEXES = {
     "renewal_attempts_mailbox_day": "(mailbox_id, business_day)",
@@ -13,8 +15,8 @@ INDEXES = {
 }
 
 
-async def _unique_columns(client) -> set[tuple[str, ...]]:
-    found = set()
+async def _unique_columns(client: BaseDBAsyncClient) -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
     for index in await client.execute_query_dict("PRAGMA index_list('renewal_attempts')"):
         if index["unique"]:
             columns = await client.execute_query_dict(f"PRAGMA index_info('{index['name']}')")
@@ -22,7 +24,7 @@ async def _unique_columns(client) -> set[tuple[str, ...]]:
     return found
 
 
-async def forward(apps, schema_editor) -> None:
+async def forward(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
     client = schema_editor.client
     if client.capabilities.dialect != "sqlite":
         return
@@ -32,7 +34,7 @@ async def forward(apps, schema_editor) -> None:
             await client.execute_script(f"CREATE UNIQUE INDEX {name} ON renewal_attempts {columns}")
 
 
-async def backward(apps, schema_editor) -> None:
+async def backward(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
     client = schema_editor.client
     if client.capabilities.dialect == "sqlite":
         for name in INDEXES:

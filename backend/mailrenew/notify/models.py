@@ -29,9 +29,11 @@ class OutboxMessage(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "mailrenew.User", related_name="messages", on_delete=fields.CASCADE
     )
+    user_id: int
     organization: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
         "mailrenew.Organization", related_name="messages", null=True, on_delete=fields.CASCADE
     )
+    organization_id: int | None
     kind = fields.CharEnumField(MessageKind, max_length=24)
     language = fields.CharField(max_length=2)
     subject = fields.CharField(max_length=200)
