@@ -26,13 +26,14 @@ class _StrawberryApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         auth: Authenticated = request.scope["state"]["auth"]
+        actor = await load_actor(auth.user)
         return Context(
             request=request,
             response=response,
             settings=self.settings,
             user=auth.user,
-            actor=await load_actor(auth.user),
-            loaders=Loaders(today=business_today(self.settings)),
+            actor=actor,
+            loaders=Loaders(actor=actor, today=business_today(self.settings)),
         )
 
 

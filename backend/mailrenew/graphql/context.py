@@ -6,7 +6,7 @@ another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -25,7 +25,7 @@ class Context:
     settings: Settings
     user: User
     actor: Actor
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders
 
     @property
     def language(self) -> str:

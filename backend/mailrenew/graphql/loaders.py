@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from mailrenew.accounts import access
+from mailrenew.accounts.access import Actor
 from mailrenew.accounts.models import Organization
 from mailrenew.billing import queries as billing
 from mailrenew.billing.models import Card, LedgerEntry, PrepaidAccount
@@ -27,16 +29,6 @@ V = TypeVar("V")
 
 async def _organizations(ids: Sequence[int]) -> list[Organization | None]:
     rows = {o.id: o for o in await Organization.filter(id__in=list(ids))}
-    return [rows.get(i) for i in ids]
-
-
-async def _domains(ids: Sequence[int]) -> list[Domain | None]:
-    rows = await hosting.domains_by_id(ids)
-    return [rows.get(i) for i in ids]
-
-
-async def _mailboxes(ids: Sequence[int]) -> list[Mailbox | None]:
-    rows = await hosting.mailboxes_by_id(ids)
     return [rows.get(i) for i in ids]
 
 
@@ -123,11 +115,10 @@ class Loader(DataLoader[K, V], Generic[K, V]):
 
 @dataclass
 class Loaders:
+    actor: Actor
     organization_by_id: Loader[int, Organization | None] = field(
         default_factory=lambda: Loader(_organizations)
     )
-    domain_by_id: Loader[int, Domain | None] = field(default_factory=lambda: Loader(_domains))
-    mailbox_by_id: Loader[int, Mailbox | None] = field(default_factory=lambda: Loader(_mailboxes))
     mailbox_count_by_domain: Loader[int, int] = field(default_factory=lambda: Loader(_mailbox_counts))
     forwards_by_domain: Loader[int, list[Forward]] = field(default_factory=lambda: Loader(_forwards))
     mailbox_page_by_domain: Loader[MailboxPageKey, list[Mailbox]] = field(
@@ -153,8 +144,23 @@ class Loaders:
     )
     today: dt.date | None = None
     forecast_by_payer: Loader[int, Forecast] = field(init=False)
+    domain_by_id: Loader[int, Domain | None] = field(init=False)
+    mailbox_by_id: Loader[int, Mailbox | None] = field(init=False)
 
     def __post_init__(self) -> None:
+        # Domains and mailboxes are loaded only within the viewer's organizations (a subquery on memberships):
+        # an id the viewer may not see loads as None, like an unknown one.
+        scope = access.organizations(self.actor)
+
+        async def domains(ids: Sequence[int]) -> dict[int, Domain]:
+            return await hosting.domains_by_id(ids, scope)
+
+        async def mailboxes(ids: Sequence[int]) -> dict[int, Mailbox]:
+            return await hosting.mailboxes_by_id(ids, scope)
+
+        self.domain_by_id = Loader(_by_key(domains))
+        self.mailbox_by_id = Loader(_by_key(mailboxes))
+
         async def forecasts(org_ids: Sequence[int]) -> dict[int, Forecast]:
             return await forecast(org_ids, self.today or business_today(), BALANCE_HORIZON_DAYS)
 

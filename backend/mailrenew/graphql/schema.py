@@ -18,7 +18,7 @@ from strawberry.types import ExecutionContext
 
 from mailrenew.config import Settings
 from mailrenew.graphql.accounts.queries import AccountsMutation, AccountsQuery
-from mailrenew.graphql.accounts.types import Organization, User
+from mailrenew.graphql.accounts.types import Organization, User, load_member_organization
 from mailrenew.graphql.billing.mutations import BillingMutation
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.errors import PublicError
@@ -53,9 +53,8 @@ class NodeQuery:
             return await load_visible_mailbox(info, pk)
         if type_name == "Forward":
             return await load_visible_forward(info, pk)
-        if type_name == "Organization" and pk in info.context.actor.roles:
-            row = await info.context.loaders.organization_by_id.load(pk)
-            return Organization.from_row(row) if row else None
+        if type_name == "Organization":
+            return await load_member_organization(info, pk)
         if type_name == "User" and pk == info.context.user.id:
             return User.from_row(info.context.user)
         return None

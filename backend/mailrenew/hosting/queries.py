@@ -1,6 +1,8 @@
 """Read side of hosting: scoped lists and the batch reads behind the GraphQL DataLoaders.
 
-Every function takes the organization ids the caller may see; none of them returns a row outside them.
+Every function takes the viewer's scope, the subquery of the organizations they may see
+(``accounts.access.organizations``), and joins on it in SQL: none returns a row outside it, and the
+statement is the same for a viewer in one organization or in a thousand.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ class MailboxSort(StrEnum):
 
 @dataclass(frozen=True)
 class DomainFilter:
-    organization_ids: Sequence[int]
+    scope: Subquery  # the owners the viewer may see
+    owner_id: int | None = None
     has_mailboxes: bool | None = None
     search: str | None = None
 
@@ -42,7 +45,9 @@ async def list_domains(
     """One page of domains and the total count (two statements)."""
     if where.search and "\x00" in where.search:  # no name holds a NUL; PostgreSQL would refuse the text
         return [], 0
-    query = Domain.filter(owner_id__in=list(where.organization_ids))
+    query = Domain.filter(owner_id__in=where.scope)
+    if where.owner_id is not None:
+        query = query.filter(owner_id=where.owner_id)
     if where.search:
         query = query.filter(fqdn__icontains=where.search.strip().lower())
     if where.has_mailboxes is not None:
@@ -65,12 +70,12 @@ async def list_domains(
     return await page.offset(offset).limit(limit), total
 
 
-async def domains_by_id(ids: Sequence[int]) -> dict[int, Domain]:
-    return {d.id: d for d in await Domain.filter(id__in=list(ids))}
+async def domains_by_id(ids: Sequence[int], scope: Subquery) -> dict[int, Domain]:
+    return {d.id: d for d in await Domain.filter(id__in=list(ids), owner_id__in=scope)}
 
 
-async def mailboxes_by_id(ids: Sequence[int]) -> dict[int, Mailbox]:
-    return {m.id: m for m in await Mailbox.filter(id__in=list(ids))}
+async def mailboxes_by_id(ids: Sequence[int], scope: Subquery) -> dict[int, Mailbox]:
+    return {m.id: m for m in await Mailbox.filter(id__in=list(ids), domain__owner_id__in=scope)}
 
 
 async def mailbox_counts(domain_ids: Sequence[int]) -> dict[int, int]:
@@ -108,9 +113,9 @@ async def forwards_by_domain(domain_ids: Sequence[int]) -> dict[int, list[Forwar
     return grouped
 
 
-async def forward_by_id(forward_id: int) -> Forward | None:
-    return await Forward.get_or_none(id=forward_id)
+async def forward_by_id(forward_id: int, scope: Subquery) -> Forward | None:
+    return await Forward.filter(id=forward_id, domain__owner_id__in=scope).select_related("domain").first()
 
 
-async def visible_domain_by_fqdn(fqdn: str, organization_ids: Sequence[int]) -> Domain | None:
-    return await Domain.filter(fqdn=fqdn, owner_id__in=list(organization_ids)).first()
+async def domain_by_fqdn(fqdn: str, scope: Subquery) -> Domain | None:
+    return await Domain.filter(fqdn=fqdn, owner_id__in=scope).first()

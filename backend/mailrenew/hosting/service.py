@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailrenew import audit
+from mailrenew.accounts import access
 from mailrenew.accounts.access import Action, Actor
 from mailrenew.accounts.models import Organization
 from mailrenew.config import utcnow
@@ -124,7 +125,7 @@ def _new_state(mailbox: Mailbox, settings: AutoRenewSettings) -> dict[str, objec
 
 
 async def visible_domain(actor: Actor, domain_id: int, *, lock: bool = False) -> Domain:
-    query = Domain.filter(id=domain_id, owner_id__in=actor.organization_ids)
+    query = Domain.filter(id=domain_id, owner_id__in=access.organizations(actor))
     domain = await (query.select_for_update() if lock else query).first()
     if domain is None:
         raise NotFound(field="domain")
@@ -135,7 +136,7 @@ async def set_auto_renew(actor: Actor, mailbox_id: int, settings: AutoRenewSetti
     """Turn one mailbox's auto-renewal on or off (OWNER/ADMIN of its domain, payer where OWNER/BILLING)."""
     async with atomic():
         mailbox = (
-            await Mailbox.filter(id=mailbox_id, domain__owner_id__in=actor.organization_ids)
+            await Mailbox.filter(id=mailbox_id, domain__owner_id__in=access.organizations(actor))
             .select_for_update()
             .select_related("domain")
             .first()

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import strawberry
 
+from mailrenew.accounts import queries
 from mailrenew.accounts import service as accounts
 from mailrenew.accounts.models import Language as LanguageModel
-from mailrenew.graphql.accounts.types import Language, Organization, User
+from mailrenew.graphql.accounts.types import Language, Organization, User, load_member_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.errors import UserError
 from mailrenew.graphql.relay import Connection, connection, page_args, pk_of
@@ -21,19 +22,15 @@ class AccountsQuery:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Organization]:
         page = page_args(first, after)
-        ids = info.context.actor.organization_ids
-        rows = [o for o in await info.context.loaders.organization_by_id.load_many(ids) if o]
-        rows.sort(key=lambda o: (o.name.lower(), o.id))
-        items = rows[page.offset : page.offset + page.limit]
-        return connection([Organization.from_row(o) for o in items], page=page, total=len(rows))
+        rows, total = await queries.organizations_page(
+            info.context.actor, limit=page.limit, offset=page.offset
+        )
+        info.context.loaders.organization_by_id.prime_many_rows(rows)
+        return connection([Organization.from_row(o) for o in rows], page=page, total=total)
 
     @strawberry.field
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
-        pk = pk_of(id, "Organization")
-        if pk is None or pk not in info.context.actor.roles:
-            return None
-        row = await info.context.loaders.organization_by_id.load(pk)
-        return Organization.from_row(row) if row else None
+        return await load_member_organization(info, pk_of(id, "Organization"))
 
 
 @strawberry.type

@@ -7,6 +7,7 @@ from mailrenew.accounts.access import Action
 from mailrenew.graphql.billing.types import Card, LedgerEntry
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.loaders import PageKey
+from mailrenew.graphql.permissions import billing_of_organization
 from mailrenew.graphql.relay import Connection, Node, connection, page_args, to_global_id
 
 Role = strawberry.enum(
@@ -37,34 +38,45 @@ class Organization(Node):
     def viewer_can_manage(self, info: Info) -> bool:
         return info.context.actor.may(Action.MANAGE_SERVICES, self.row.id)
 
-    @strawberry.field(description="May the viewer see this organization's balance, card, ledger and forecast?")
+    @strawberry.field(
+        description="May the viewer see this organization's balance, card, ledger and forecast?"
+    )
     def viewer_can_see_billing(self, info: Info) -> bool:
         return info.context.actor.may(Action.VIEW_BILLING, self.row.id)
 
     @strawberry.field(
-        description="Prepaid balance in cents; null unless the viewer is OWNER or BILLING here."
+        description="Prepaid balance in cents; null unless the viewer is OWNER or BILLING here.",
+        extensions=[billing_of_organization(otherwise=lambda _: None)],
     )
     async def prepaid_balance_cents(self, info: Info) -> int | None:
-        if not info.context.actor.may(Action.VIEW_BILLING, self.row.id):
-            return None
         account = await info.context.loaders.account_by_organization.load(self.row.id)
         return account.balance_cents if account else 0
 
-    @strawberry.field(description="The registered card (OWNER or BILLING only).")
+    @strawberry.field(
+        description="The registered card (OWNER or BILLING only).",
+        extensions=[billing_of_organization(otherwise=lambda _: None)],
+    )
     async def card(self, info: Info) -> Card | None:
-        if not info.context.actor.may(Action.VIEW_BILLING, self.row.id):
-            return None
         row = await info.context.loaders.card_by_organization.load(self.row.id)
         return Card.from_row(row) if row else None
 
-    @strawberry.field(description="Movements of the prepaid account, newest first (OWNER or BILLING only).")
+    @strawberry.field(
+        description="Movements of the prepaid account, newest first (OWNER or BILLING only).",
+        extensions=[
+            billing_of_organization(
+                otherwise=lambda args: connection(
+                    [], page=page_args(args.get("first"), args.get("after")), total=0
+                )
+            )
+        ],
+    )
     async def ledger(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[LedgerEntry]:
         page = page_args(first, after)
         loaders = info.context.loaders
         account = await loaders.account_by_organization.load(self.row.id)
-        if account is None or not info.context.actor.may(Action.VIEW_BILLING, self.row.id):
+        if account is None:
             return connection([], page=page, total=0)
         rows = await loaders.ledger_page_by_account.load(PageKey(account.id, page.limit, page.offset))
         total = await loaders.ledger_count_by_account.load(account.id)
@@ -121,3 +133,10 @@ async def load_organization(info: Info, org_id: int | None) -> Organization | No
         return None
     row = await info.context.loaders.organization_by_id.load(org_id)
     return Organization.from_row(row) if row else None
+
+
+async def load_member_organization(info: Info, org_id: int | None) -> Organization | None:
+    """An organization the viewer belongs to (by id); None for any other, as for an unknown id."""
+    if org_id is None or not info.context.actor.may(Action.VIEW, org_id):
+        return None
+    return await load_organization(info, org_id)

@@ -4,12 +4,15 @@ from enum import Enum
 
 import strawberry
 
+from mailrenew.accounts import access
 from mailrenew.errors import InvalidInput
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.hosting.types import Domain, Forward, Mailbox, OrderDirection
 from mailrenew.graphql.relay import Connection, connection, page_args, pk_of
 from mailrenew.hosting import queries as hosting
 from mailrenew.hosting.service import normalize_fqdn
+
+UNKNOWN_ID = -1  # an id that is not one of ours: matches nothing, like an organization the viewer cannot see
 
 
 @strawberry.enum
@@ -37,29 +40,23 @@ class DomainFilter:
 
 
 async def load_visible_domain(info: Info, domain_id: int | None) -> Domain | None:
+    """The domain if the viewer may see it (the loader is scoped by the access module), else None."""
     if domain_id is None:
         return None
     row = await info.context.loaders.domain_by_id.load(domain_id)
-    if row is None or row.owner_id not in info.context.actor.roles:  # type: ignore[attr-defined]
-        return None
-    return Domain.from_row(row)
+    return Domain.from_row(row) if row else None
 
 
 async def load_visible_mailbox(info: Info, mailbox_id: int | None) -> Mailbox | None:
     if mailbox_id is None:
         return None
     row = await info.context.loaders.mailbox_by_id.load(mailbox_id)
-    if row is None or await load_visible_domain(info, row.domain_id) is None:  # type: ignore[attr-defined]
-        return None
-    return Mailbox.from_row(row)
+    return Mailbox.from_row(row) if row else None
 
 
 async def load_visible_forward(info: Info, forward_id: int) -> Forward | None:
-    row = await hosting.forward_by_id(forward_id)
-    if row is None:
-        return None
-    domain = await load_visible_domain(info, row.domain_id)  # type: ignore[attr-defined]
-    return Forward.from_row(row, domain.fqdn) if domain else None
+    row = await hosting.forward_by_id(forward_id, access.organizations(info.context.actor))
+    return Forward.from_row(row, row.domain.fqdn) if row else None
 
 
 @strawberry.type
@@ -75,13 +72,17 @@ class HostingQuery:
     ) -> Connection[Domain]:
         page = page_args(first, after)
         where = filter or DomainFilter()
-        org_ids = info.context.actor.organization_ids
+        owner_id = None
         if where.organization_id is not None:
-            wanted = pk_of(where.organization_id, "Organization")
-            org_ids = [wanted] if wanted in org_ids else []
+            owner_id = pk_of(where.organization_id, "Organization") or UNKNOWN_ID
         order = order_by or DomainOrder()
         rows, total = await hosting.list_domains(
-            hosting.DomainFilter(org_ids, has_mailboxes=where.has_mailboxes, search=where.search),
+            hosting.DomainFilter(
+                access.organizations(info.context.actor),
+                owner_id=owner_id,
+                has_mailboxes=where.has_mailboxes,
+                search=where.search,
+            ),
             sort=hosting.DomainSort(order.field.value),
             descending=order.direction is OrderDirection.DESC,
             limit=page.limit,
@@ -100,7 +101,7 @@ class HostingQuery:
             name = normalize_fqdn(fqdn)
         except InvalidInput:
             return None
-        row = await hosting.visible_domain_by_fqdn(name, info.context.actor.organization_ids)
+        row = await hosting.domain_by_fqdn(name, access.organizations(info.context.actor))
         return Domain.from_row(row) if row else None
 
     @strawberry.field

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import strawberry
 
-from mailrenew.accounts.access import Action
 from mailrenew.config import business_today
 from mailrenew.graphql.accounts.types import Organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.errors import PublicError
+from mailrenew.graphql.permissions import billing_of_argument
 from mailrenew.graphql.relay import pk_of
 from mailrenew.graphql.renewal.types import RenewalForecast
 from mailrenew.renewal.forecast import forecast
@@ -18,7 +18,8 @@ MAX_FORECAST_DAYS = 366
 class RenewalQuery:
     @strawberry.field(
         description="The renewals an organization will pay in the next `days` days, its balance and shortfall "
-        "(OWNER or BILLING)."
+        "(OWNER or BILLING).",
+        extensions=[billing_of_argument()],
     )
     async def upcoming_renewals(
         self, info: Info, organization_id: strawberry.ID, days: int = 30
@@ -26,8 +27,7 @@ class RenewalQuery:
         if not 1 <= days <= MAX_FORECAST_DAYS:
             raise PublicError(f"`days` must be between 1 and {MAX_FORECAST_DAYS}.")
         org_id = pk_of(organization_id, "Organization")
-        if org_id is None or not info.context.actor.may(Action.VIEW_BILLING, org_id):
-            raise PublicError("Organization not found, or you may not see its billing.", code="NOT_FOUND")
+        assert org_id is not None  # checked by billing_of_argument
         row = await info.context.loaders.organization_by_id.load(org_id)
         assert row is not None
         result = await forecast([org_id], business_today(info.context.settings), days)
