@@ -1,4 +1,4 @@
-"""Errors of billing (codes of the GraphQL UserErrorCode)."""
+"""Errors of billing (their codes, fields and messages: mailrenew.errors.CATALOGUE)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Errors of the auto-renew settings service (codes of API.md's UserErrorCode)."""
+"""Errors of the auto-renew settings service (their codes, fields and messages: mailrenew.errors.CATALOGUE)."""
 
 from __future__ import annotations
 
