@@ -103,7 +103,7 @@ async def test_acme_example() -> None:
     assert auto, "some mailboxes have auto-renew on"
     assert len(auto) < len(boxes), "and some have it off"
     assert {box.auto_renew_period for box in auto} == {RenewalPeriod.MONTHLY, RenewalPeriod.YEARLY}
-    assert all(box.auto_renew_payer_id == domain.owner.id for box in auto)  # type: ignore[attr-defined]
+    assert all(box.auto_renew_payer_id == domain.owner.id for box in auto)
     soon = [box for box in boxes if TODAY < box.expires_at <= TODAY + dt.timedelta(days=5)]
     assert len(soon) >= 2, "some expire within the next 5 days"
     assert any(box.auto_renew_enabled for box in soon), "the renewal window has work on day one"

@@ -52,7 +52,7 @@ async def test_recipients_are_exactly_the_owner_and_billing_members_of_the_organ
     # then exactly its owner and billing member have one message each, about the payer
     rows = await messages()
     assert created == 2
-    assert [(m.user_id, m.organization_id, m.kind) for m in rows] == [  # type: ignore[attr-defined]
+    assert [(m.user_id, m.organization_id, m.kind) for m in rows] == [
         (owner.id, payer.id, MessageKind.RENEWAL_RECEIPT),
         (billing.id, payer.id, MessageKind.RENEWAL_RECEIPT),
     ]
@@ -70,7 +70,7 @@ async def test_each_recipient_reads_the_message_in_their_language() -> None:
 
     await queue([receipt(org, amount_cents=123456)])
 
-    by_user = {m.user_id: m for m in await messages()}  # type: ignore[attr-defined]
+    by_user = {m.user_id: m for m in await messages()}
     fr, en = by_user[french.id], by_user[english.id]
     assert (fr.language, en.language) == ("fr", "en")
     assert fr.subject == "Reçu : contact@shop.example renouvelée jusqu'au 06/04/2027"

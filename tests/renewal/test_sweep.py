@@ -61,7 +61,7 @@ async def test_a_due_mailbox_is_renewed_from_the_payer_account() -> None:
         YEARLY_STANDARD,
         TODAY,
     )
-    assert attempt.ledger_entry_id == debit.id  # type: ignore[attr-defined]
+    assert attempt.ledger_entry_id == debit.id
     assert (report.renewed, report.charged_cents, report.failed_total) == (1, YEARLY_STANDARD, 0)
     receipts = await OutboxMessage.filter(kind=MessageKind.RENEWAL_RECEIPT).values_list("user_id", flat=True)
     assert receipts == [owner.id]
