@@ -72,8 +72,10 @@ test-postgres: $(STAMP)/python
 		echo "PostgreSQL does not answer at $(DATABASE_URL_PG): PostgreSQL pass NOT run" >&2; \
 	fi
 
-schema: $(STAMP)/python
+# The exported schema, then the console's types generated from it (both are committed).
+schema: $(STAMP)/python $(STAMP)/frontend
 	$(PY) -m mailrenew.graphql.export > schema.graphql
+	cd frontend && npm run --silent codegen
 
 # The renewal sweep against a raw-SQL baseline, SQLite then PostgreSQL when it answers (BENCH_ITEMS=5000 for a quick run).
 bench: $(STAMP)/python
