@@ -109,7 +109,7 @@ async def mailbox_pages(
 async def forwards_by_domain(domain_ids: Sequence[int]) -> dict[int, list[Forward]]:
     grouped: dict[int, list[Forward]] = defaultdict(list)
     for forward in await Forward.filter(domain_id__in=list(domain_ids)).order_by("source"):
-        grouped[forward.domain_id].append(forward)  # type: ignore[attr-defined]
+        grouped[forward.domain_id].append(forward)
     return grouped
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from mailrenew import audit
 from mailrenew.accounts import access
@@ -85,11 +86,19 @@ class DomainAutoRenewSettings:
     payer_organization_id: int | None = None
 
 
-def _snapshot(mailbox: Mailbox) -> dict[str, object]:
+class AutoRenewState(TypedDict):
+    """A mailbox's auto-renewal as the audit log records it (before and after a change)."""
+
+    enabled: bool
+    period: str | None
+    payer_organization_id: int | None
+
+
+def _snapshot(mailbox: Mailbox) -> AutoRenewState:
     return {
         "enabled": mailbox.auto_renew_enabled,
         "period": str(mailbox.auto_renew_period) if mailbox.auto_renew_period else None,
-        "payer_organization_id": mailbox.auto_renew_payer_id,  # type: ignore[attr-defined]
+        "payer_organization_id": mailbox.auto_renew_payer_id,
     }
 
 
@@ -113,7 +122,7 @@ def _payer_problems(actor: Actor, payer_id: int | None) -> list[DomainError]:
     return []
 
 
-def _new_state(mailbox: Mailbox, settings: AutoRenewSettings) -> dict[str, object]:
+def _new_state(mailbox: Mailbox, settings: AutoRenewSettings) -> AutoRenewState:
     """Turning off keeps the period and payer, so turning on again starts from them."""
     if not settings.enabled:
         return {**_snapshot(mailbox), "enabled": False}
@@ -143,15 +152,15 @@ async def set_auto_renew(actor: Actor, mailbox_id: int, settings: AutoRenewSetti
         )
         if mailbox is None:
             raise NotFound(field="mailbox")
-        if not actor.may(Action.MANAGE_SERVICES, mailbox.domain.owner_id):  # type: ignore[attr-defined]
+        if not actor.may(Action.MANAGE_SERVICES, mailbox.domain.owner_id):
             raise NotAllowed(field="mailbox")
         validate_auto_renew(actor, settings)
         before, after = _snapshot(mailbox), _new_state(mailbox, settings)
         if before != after:
             mailbox.auto_renew_enabled = bool(after["enabled"])
             mailbox.auto_renew_period = RenewalPeriod(str(after["period"])) if after["period"] else None
-            mailbox.auto_renew_payer_id = after["payer_organization_id"]  # type: ignore[attr-defined]
-            mailbox.auto_renew_set_by_id = actor.user_id  # type: ignore[attr-defined]
+            mailbox.auto_renew_payer_id = after["payer_organization_id"]
+            mailbox.auto_renew_set_by_id = actor.user_id
             await mailbox.save(
                 update_fields=[
                     "auto_renew_enabled",
@@ -163,7 +172,7 @@ async def set_auto_renew(actor: Actor, mailbox_id: int, settings: AutoRenewSetti
             )
             await audit.record(
                 actor_id=actor.user_id,
-                organization_id=mailbox.domain.owner_id,  # type: ignore[attr-defined]
+                organization_id=mailbox.domain.owner_id,
                 action="mailbox.auto_renew.set",
                 target_type="mailbox",
                 target_id=mailbox.id,
@@ -187,7 +196,7 @@ async def bulk_set_auto_renew(
         raise InvalidInput("TOO_MANY", field="mailbox_ids", max=MAX_BULK_MAILBOXES)
     async with atomic():
         domain = await visible_domain(actor, domain_id, lock=True)
-        if not actor.may(Action.MANAGE_SERVICES, domain.owner_id):  # type: ignore[attr-defined]
+        if not actor.may(Action.MANAGE_SERVICES, domain.owner_id):
             raise NotAllowed(field="domain")
         validate_auto_renew(actor, settings)
         query = Mailbox.filter(domain_id=domain.id)
@@ -238,7 +247,7 @@ async def bulk_set_auto_renew(
                     events.append(
                         audit.event(
                             actor_id=actor.user_id,
-                            organization_id=domain.owner_id,  # type: ignore[attr-defined]
+                            organization_id=domain.owner_id,
                             action="mailbox.auto_renew.bulk_set",
                             target_type="mailbox",
                             target_id=row["id"],
@@ -254,13 +263,13 @@ async def set_domain_auto_renew(actor: Actor, domain_id: int, settings: DomainAu
     """Turn a domain's own auto-renewal on or off; a domain renews by one year."""
     async with atomic():
         domain = await visible_domain(actor, domain_id, lock=True)
-        if not actor.may(Action.MANAGE_SERVICES, domain.owner_id):  # type: ignore[attr-defined]
+        if not actor.may(Action.MANAGE_SERVICES, domain.owner_id):
             raise NotAllowed(field="domain")
         if settings.enabled:
             problems = _payer_problems(actor, settings.payer_organization_id)
             if problems:
                 raise ValidationErrors(problems)
-        before = {"enabled": domain.auto_renew_enabled, "payer_organization_id": domain.auto_renew_payer_id}  # type: ignore[attr-defined]
+        before = {"enabled": domain.auto_renew_enabled, "payer_organization_id": domain.auto_renew_payer_id}
         after = (
             {"enabled": True, "payer_organization_id": settings.payer_organization_id}
             if settings.enabled
@@ -268,14 +277,14 @@ async def set_domain_auto_renew(actor: Actor, domain_id: int, settings: DomainAu
         )
         if before != after:
             domain.auto_renew_enabled = bool(after["enabled"])
-            domain.auto_renew_payer_id = after["payer_organization_id"]  # type: ignore[attr-defined]
-            domain.auto_renew_set_by_id = actor.user_id  # type: ignore[attr-defined]
+            domain.auto_renew_payer_id = after["payer_organization_id"]
+            domain.auto_renew_set_by_id = actor.user_id
             await domain.save(
                 update_fields=["auto_renew_enabled", "auto_renew_payer_id", "auto_renew_set_by_id"]
             )
             await audit.record(
                 actor_id=actor.user_id,
-                organization_id=domain.owner_id,  # type: ignore[attr-defined]
+                organization_id=domain.owner_id,
                 action="domain.auto_renew.set",
                 target_type="domain",
                 target_id=domain.id,

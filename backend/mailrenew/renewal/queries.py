@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import cast
 
 from tortoise.functions import Count
 
@@ -47,4 +48,4 @@ async def attempted_on(kind: str, day: dt.date, ids: Sequence[int] | None = None
     query = RenewalAttempt.filter(business_day=day, **{f"{column}__isnull": False})
     if ids is not None:
         query = query.filter(**{f"{column}__in": list(ids)})
-    return set(await query.values_list(column, flat=True))
+    return set(cast("list[int]", await query.values_list(column, flat=True)))  # flat=True is typed as tuples

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailrenew.accounts.models import Role
 from mailrenew.accounts.access import Action, Actor, may, roles_allowed
+from mailrenew.accounts.models import Role
 
 ORG, OTHER_ORG = 10, 20
 
