@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from mailrenew.billing import service as billing
 from mailrenew.billing.models import Product
 from mailrenew.hosting import renewables
+from mailrenew.hosting.models import RenewalPeriod
 from mailrenew.hosting.renewables import ItemKind
 from mailrenew.notify import service as notify
 from mailrenew.notify.models import MessageKind
@@ -71,18 +72,20 @@ async def forecast(organization_ids: Sequence[int] | None, day: dt.date, days: i
     standing = await billing.standing_of(payers)
     result = {org: Forecast(org, standing[org].balance_cents, standing[org].card_tops_up) for org in payers}
     for row in rows:
-        amount = window.cost(prices, _PRODUCTS[row.kind], row.offer, row.period or "")
-        if amount is None or row.payer_id is None:  # no price: the sweep fails it (PRICE_MISSING), no charge
-            continue
+        charge_on = window.first_attempt_on(row.expires_at, day)
+        due = window.assess(
+            row,
+            charge_on,
+            prices=prices,
+            product=_PRODUCTS[row.kind],
+            offer=row.offer,
+            period=RenewalPeriod(row.period or RenewalPeriod.YEARLY),
+        )
+        if due is None or due.amount_cents is None or row.payer_id is None:
+            continue  # no price: the sweep fails it (PRICE_MISSING) and charges nothing
         result[row.payer_id].items.append(
             ForecastItem(
-                row.kind.value,
-                row.id,
-                row.label,
-                row.expires_at,
-                window.first_attempt_on(row.expires_at, day),
-                amount,
-                row.payer_id,
+                row.kind.value, row.id, row.label, row.expires_at, charge_on, due.amount_cents, row.payer_id
             )
         )
     for item_forecast in result.values():

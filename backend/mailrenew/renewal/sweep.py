@@ -147,11 +147,17 @@ def _payer_authorised(item: DueItem, allowed: set[tuple[int, int]]) -> bool:
 
 
 def _plan(
-    items: Sequence[DueItem], prices: window.PriceTable, allowed: set[tuple[int, int]]
+    day: dt.date, items: Sequence[DueItem], prices: window.PriceTable, allowed: set[tuple[int, int]]
 ) -> list[Planned]:
+    """The window's answer for each item (``window.assess``), then the checks that may fail it at once."""
     planned = []
     for item in items:
-        price = window.cost(prices, PRODUCTS[item.kind], item.offer, item.period)
+        due = window.assess(
+            item, day, prices=prices, product=PRODUCTS[item.kind], offer=item.offer, period=item.period
+        )
+        if due is None:  # no longer due (selected just before): left for the next run to decide
+            continue
+        price = due.amount_cents
         if item.domain_expired:
             planned.append(Planned(item, 0, AttemptOutcome.FAILED, FailureReason.DOMAIN_EXPIRED))
         elif not _payer_authorised(item, allowed):
@@ -277,7 +283,7 @@ async def _run_batch(
         items = await _due_items(kind, day, ids, lock=True)
         if not items:
             return []
-        planned = _plan(items, prices, await _payers_allowed(items))
+        planned = _plan(day, items, prices, await _payers_allowed(items))
         to_debit = [p for p in planned if p.outcome is AttemptOutcome.PENDING]
         outcomes = await billing.debit_many([_debit_for(p) for p in to_debit])
         cards = await billing.cards_with_auto_top_up(
@@ -426,16 +432,14 @@ async def count_due(day: dt.date) -> int:
     return sum([len(await _due_ids(kind, day)) for kind in KINDS])
 
 
-async def _plan_only(
-    day: dt.date, prices: dict[tuple[str, str, str], int], report: SweepReport, batch_size: int
-) -> None:
+async def _plan_only(day: dt.date, prices: window.PriceTable, report: SweepReport, batch_size: int) -> None:
     """What the sweep would do, changing nothing: balances simulated in memory, card top-ups assumed."""
     balances: dict[int, int] = {}
     cards: set[int] = set()
     for kind in KINDS:
         for ids in _chunks(await _due_ids(kind, day), batch_size):
             items = await _due_items(kind, day, ids, lock=False)
-            planned = _plan(items, prices, await _payers_allowed(items))
+            planned = _plan(day, items, prices, await _payers_allowed(items))
             new_payers = sorted({p.item.payer_id for p in planned} - set(balances))
             balances |= {org_id: 0 for org_id in new_payers} | await billing.balances_of(new_payers)
             cards |= await billing.cards_with_auto_top_up(new_payers)
