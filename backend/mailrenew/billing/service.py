@@ -141,6 +141,13 @@ class DebitOutcome:
     def paid(self) -> bool:
         return self.entry_id is not None
 
+    @property
+    def paid_entry_id(self) -> int:
+        """The ledger entry of a debit that was paid (an error to ask for one that was refused)."""
+        if self.entry_id is None:
+            raise ValueError(f"debit {self.debit.key} was refused: no ledger entry")
+        return self.entry_id
+
 
 async def debit_many(debits: Sequence[Debit]) -> list[DebitOutcome]:
     """Debit in order, inside the caller's transaction, in a constant number of statements.

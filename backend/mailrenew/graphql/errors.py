@@ -40,7 +40,7 @@ UserErrorCode = strawberry.enum(_user_error_codes(), description="Why a mutation
 )
 class UserError:
     field: list[str] | None = strawberry.field(description="Path of the input field concerned, if any.")
-    code: UserErrorCode  # type: ignore[valid-type]
+    code: UserErrorCode  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     message: str = strawberry.field(description="In the caller's language.")
 
 

@@ -294,7 +294,7 @@ async def _run_batch(
         for plan, outcome in zip(to_debit, outcomes, strict=True):
             if outcome.paid:
                 plan.outcome = AttemptOutcome.SUCCEEDED
-                ledger_ids[outcome.debit.key] = outcome.entry_id  # type: ignore[assignment]
+                ledger_ids[outcome.debit.key] = outcome.paid_entry_id
             elif plan.item.payer_id in cards:
                 needs_card.append(plan)
             else:
@@ -356,7 +356,7 @@ async def _renew_with_card(day: dt.date, plan: Planned, report: SweepReport) -> 
             (outcome,) = await billing.debit_many([_debit_for(plan)])
             if outcome.paid:
                 plan.outcome = AttemptOutcome.SUCCEEDED
-                ledger_ids[outcome.debit.key] = outcome.entry_id  # type: ignore[assignment]
+                ledger_ids[outcome.debit.key] = outcome.paid_entry_id
             else:
                 reason = FailureReason.INSUFFICIENT_FUNDS
         if reason is not None:

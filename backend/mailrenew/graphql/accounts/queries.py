@@ -42,7 +42,7 @@ class SetLanguagePayload:
 @strawberry.type
 class AccountsMutation:
     @strawberry.mutation(description="The viewer's preferred language (console, messages, e-mails).")
-    async def set_language(self, info: Info, language: Language) -> SetLanguagePayload:  # type: ignore[valid-type]
+    async def set_language(self, info: Info, language: Language) -> SetLanguagePayload:  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
         await accounts.set_language(info.context.actor, LanguageModel(language))
         user = info.context.user
         user.language = LanguageModel(language)

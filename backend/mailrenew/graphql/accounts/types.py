@@ -27,7 +27,7 @@ class Organization(Node):
         return cls(id=to_global_id("Organization", row.id), row=row, name=row.name)
 
     @strawberry.field(description="The viewer's role here; null when the viewer is not a member.")
-    def viewer_role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
+    def viewer_role(self, info: Info) -> Role | None:  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
         return info.context.actor.roles.get(self.row.id)
 
     @strawberry.field(description="May the viewer choose this organization as payer?")
@@ -85,7 +85,7 @@ class Organization(Node):
 
 @strawberry.type
 class Membership:
-    role: Role  # type: ignore[valid-type]
+    role: Role  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     organization: Organization
 
 
@@ -94,7 +94,7 @@ class User(Node):
     row: strawberry.Private[models.User]
     email: str
     display_name: str
-    language: Language  # type: ignore[valid-type]
+    language: Language  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
 
     @classmethod
     def from_row(cls, row: models.User) -> User:

@@ -31,7 +31,7 @@ class Card:
 
 @strawberry.type(description="One movement of a prepaid account (append-only). Credits are > 0, debits < 0.")
 class LedgerEntry(Node):
-    kind: LedgerKind  # type: ignore[valid-type]
+    kind: LedgerKind  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     amount_cents: int
     balance_after_cents: int
     currency: str

@@ -15,7 +15,7 @@ UNKNOWN_ID = -1  # an id that is not one of ours: answered exactly like an id th
 @strawberry.input(description="When enabling, `period` and `payerOrganizationId` are required.")
 class AutoRenewInput:
     enabled: bool
-    period: RenewalPeriod | None = None  # type: ignore[valid-type]
+    period: RenewalPeriod | None = None  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     payer_organization_id: strawberry.ID | None = None
 
 

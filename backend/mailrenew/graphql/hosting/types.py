@@ -60,7 +60,7 @@ class AutoRenewWarning:
 @strawberry.type(description="A mailbox's auto-renewal settings.")
 class AutoRenew:
     enabled: bool
-    period: RenewalPeriod | None  # type: ignore[valid-type]
+    period: RenewalPeriod | None  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     payer_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The organization whose prepaid account pays.")
@@ -99,8 +99,8 @@ class Mailbox(Node):
     row: strawberry.Private[models.Mailbox]
     address: str
     local_part: str
-    offer: MailboxOffer  # type: ignore[valid-type]
-    status: MailboxStatus  # type: ignore[valid-type]
+    offer: MailboxOffer  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
+    status: MailboxStatus  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     expires_at: dt.date
 
     @classmethod
@@ -120,12 +120,12 @@ class Mailbox(Node):
         return AutoRenew(
             enabled=self.row.auto_renew_enabled,
             period=self.row.auto_renew_period,
-            payer_id=self.row.auto_renew_payer_id,  # type: ignore[attr-defined]
+            payer_id=self.row.auto_renew_payer_id,
         )
 
     @strawberry.field
     async def domain(self, info: Info) -> Domain:
-        row = await info.context.loaders.domain_by_id.load(self.row.domain_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.domain_by_id.load(self.row.domain_id)
         assert row is not None  # a mailbox always has its domain (foreign key)
         return Domain.from_row(row)
 
@@ -133,11 +133,11 @@ class Mailbox(Node):
         description="What may keep this mailbox from renewing (its domain, the payer's balance)."
     )
     async def warnings(self, info: Info) -> list[AutoRenewWarning]:
-        domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)  # type: ignore[attr-defined]
+        domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)
         assert domain is not None
         language = info.context.language
         warnings = mailbox_warnings(self.row, domain)
-        payer_id = self.row.auto_renew_payer_id  # type: ignore[attr-defined]
+        payer_id = self.row.auto_renew_payer_id
         if self.row.auto_renew_enabled and payer_id is not None:
             forecast = await info.context.loaders.forecast_by_payer.load(payer_id)
             payer = await info.context.loaders.organization_by_id.load(payer_id)
@@ -164,8 +164,8 @@ class Mailbox(Node):
 
     @strawberry.field(description="May the viewer change this mailbox's auto-renewal (OWNER or ADMIN)?")
     async def viewer_can_manage(self, info: Info) -> bool:
-        domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)  # type: ignore[attr-defined]
-        return domain is not None and info.context.actor.may(Action.MANAGE_SERVICES, domain.owner_id)  # type: ignore[attr-defined]
+        domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)
+        return domain is not None and info.context.actor.may(Action.MANAGE_SERVICES, domain.owner_id)
 
 
 @strawberry.type
@@ -173,7 +173,7 @@ class Domain(Node):
     row: strawberry.Private[models.Domain]
     fqdn: str
     expires_at: dt.date
-    status: DomainStatus  # type: ignore[valid-type]
+    status: DomainStatus  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
 
     @classmethod
     def from_row(cls, row: models.Domain) -> Domain:
@@ -187,13 +187,13 @@ class Domain(Node):
 
     @strawberry.field
     async def owner(self, info: Info) -> Organization:
-        owner = await load_organization(info, self.row.owner_id)  # type: ignore[attr-defined]
+        owner = await load_organization(info, self.row.owner_id)
         assert owner is not None
         return owner
 
     @strawberry.field
     def auto_renew(self) -> DomainAutoRenew:
-        return DomainAutoRenew(enabled=self.row.auto_renew_enabled, payer_id=self.row.auto_renew_payer_id)  # type: ignore[attr-defined]
+        return DomainAutoRenew(enabled=self.row.auto_renew_enabled, payer_id=self.row.auto_renew_payer_id)
 
     @strawberry.field
     async def mailbox_count(self, info: Info) -> int:
@@ -231,4 +231,4 @@ class Domain(Node):
 
     @strawberry.field(description="May the viewer change this domain's and its mailboxes' auto-renewal?")
     def viewer_can_manage(self, info: Info) -> bool:
-        return info.context.actor.may(Action.MANAGE_SERVICES, self.row.owner_id)  # type: ignore[attr-defined]
+        return info.context.actor.may(Action.MANAGE_SERVICES, self.row.owner_id)

@@ -21,10 +21,10 @@ MessageKind = strawberry.enum(
 @strawberry.type(description="A message to the viewer, kept in the outbox; e-mailed when SMTP is configured.")
 class OutboxMessage:
     id: strawberry.ID
-    kind: MessageKind  # type: ignore[valid-type]
+    kind: MessageKind  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     subject: str
     body: str = strawberry.field(description="Plain text.")
-    language: Language  # type: ignore[valid-type]
+    language: Language  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     created_at: dt.datetime
     sent_at: dt.datetime | None = strawberry.field(
         description="When the mail server accepted it; null before."
@@ -43,7 +43,7 @@ class OutboxMessage:
             created_at=row.created_at,
             sent_at=row.sent_at,
             read_at=row.read_at,
-            organization_id=row.organization_id,  # type: ignore[attr-defined]
+            organization_id=row.organization_id,
         )
 
     @strawberry.field(description="The organization the message is about (the payer).")

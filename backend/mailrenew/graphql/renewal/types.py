@@ -20,8 +20,8 @@ class RenewalAttempt(Node):
     business_day: dt.date
     term_expires_at: dt.date
     new_expires_at: dt.date | None
-    outcome: AttemptOutcome  # type: ignore[valid-type]
-    failure_reason: RenewalFailureReason | None  # type: ignore[valid-type]
+    outcome: AttemptOutcome  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
+    failure_reason: RenewalFailureReason | None  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
     amount_cents: int
     currency: str
     created_at: dt.datetime
@@ -39,7 +39,7 @@ class RenewalAttempt(Node):
             amount_cents=row.amount_cents,
             currency="EUR",
             created_at=row.created_at,
-            payer_id=row.payer_id,  # type: ignore[attr-defined]
+            payer_id=row.payer_id,
         )
 
     @strawberry.field
