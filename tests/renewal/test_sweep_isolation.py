@@ -1,4 +1,5 @@
-"""One unexpected error in one batch does not abort the day: it is logged, recorded, and the sweep goes on."""
+"""One unexpected error does not abort the day: it is logged with the item ids, only the item at fault is
+recorded as INTERNAL_ERROR, and the sweep goes on."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from mailrenew.accounts.models import Role
 from mailrenew.billing import service as billing
 from mailrenew.billing.service import seed_default_prices
 from mailrenew.hosting.models import Mailbox, RenewalPeriod
+from mailrenew.renewal.calendar import next_term_end
 from mailrenew.renewal.models import AttemptOutcome, FailureReason, RenewalAttempt
 from mailrenew.renewal.sweep import run_sweep
 from tests.factories import TODAY, make_domain, make_mailbox, make_org, make_user
 
 
-async def test_a_failing_batch_is_recorded_as_internal_error_and_the_next_batch_renews(
+async def test_an_item_that_breaks_its_batch_is_recorded_as_internal_error_and_the_rest_renew(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await seed_default_prices()
@@ -34,37 +36,38 @@ async def test_a_failing_batch_is_recorded_as_internal_error_and_the_next_batch_
         for n in range(4)
     ]
     real_debit_many = billing.debit_many
-    calls = 0
+    faulty = boxes[0]
 
-    async def debit_many_failing_once(debits: list[billing.Debit]) -> list[billing.DebitOutcome]:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise RuntimeError("injected: the first batch breaks")
+    async def debit_many_failing_on_one(debits: list[billing.Debit]) -> list[billing.DebitOutcome]:
+        if any(d.key.startswith(f"renewal:mailbox:{faulty.id}:") for d in debits):
+            raise RuntimeError("injected: one item breaks its batch")
         return await real_debit_many(debits)
 
-    monkeypatch.setattr(billing, "debit_many", debit_many_failing_once)
+    monkeypatch.setattr(billing, "debit_many", debit_many_failing_on_one)
 
     with capture_logs() as logs:
         report = await run_sweep(TODAY, batch_size=2)
 
-    first, second = [b.id for b in boxes[:2]], [b.id for b in boxes[2:]]
-    attempts = {a.mailbox_id: a for a in await RenewalAttempt.all()}  # type: ignore[attr-defined]
-    assert sorted(attempts) == sorted(first + second)
-    for box_id in first:
-        assert (attempts[box_id].outcome, attempts[box_id].failure_reason) == (
-            AttemptOutcome.FAILED,
-            FailureReason.INTERNAL_ERROR,
+    attempts = {a.mailbox_id: a for a in await RenewalAttempt.all()}
+    assert sorted(attempts) == sorted(b.id for b in boxes)
+    assert (attempts[faulty.id].outcome, attempts[faulty.id].failure_reason) == (
+        AttemptOutcome.FAILED,
+        FailureReason.INTERNAL_ERROR,
+    )
+    assert (await Mailbox.get(id=faulty.id)).expires_at == TODAY + dt.timedelta(days=3)  # not renewed
+    for box in boxes[1:]:  # its batch neighbour included: settled again on its own
+        assert attempts[box.id].outcome is AttemptOutcome.SUCCEEDED
+        assert (await Mailbox.get(id=box.id)).expires_at == next_term_end(
+            box.expires_at, RenewalPeriod.YEARLY
         )
-        assert (await Mailbox.get(id=box_id)).expires_at == TODAY + dt.timedelta(days=3)  # not renewed
-    for box_id in second:
-        assert attempts[box_id].outcome is AttemptOutcome.SUCCEEDED
-    assert report.renewed == 2
-    assert report.failed == {"INTERNAL_ERROR": 2}
-    (logged,) = [e for e in logs if e["event"] == "renewal batch failed"]
-    assert (logged["log_level"], logged["item_ids"], logged["kind"]) == ("error", first, "mailbox")
+    assert (report.renewed, report.failed) == (3, {"INTERNAL_ERROR": 1})
+    failures = [e for e in logs if e["event"] == "renewal batch failed"]
+    assert [(e["log_level"], e["kind"], e["item_ids"]) for e in failures] == [
+        ("error", "mailbox", [boxes[0].id, boxes[1].id]),  # the batch
+        ("error", "mailbox", [faulty.id]),  # then the item at fault, alone
+    ]
 
-    # The next day, the items that failed are tried again (attempt 2 of 5) and renew.
+    # The next day, the item that failed is tried again (attempt 2 of 5) and renews.
     monkeypatch.setattr(billing, "debit_many", real_debit_many)
     again = await run_sweep(TODAY + dt.timedelta(days=1))
-    assert again.renewed == 2
+    assert again.renewed == 1

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from typing import cast
 
 from tortoise.functions import Count
 
@@ -38,14 +36,3 @@ async def attempt_counts(mailbox_ids: Sequence[int]) -> dict[int, int]:
         .values_list("mailbox_id", "n")
     )
     return dict(rows)
-
-
-async def attempted_on(kind: str, day: dt.date, ids: Sequence[int] | None = None) -> set[int]:
-    """Items of ``kind`` ("mailbox" or "domain") already attempted on ``day`` (at most one attempt a day)."""
-    if ids is not None and not ids:
-        return set()
-    column = f"{kind}_id"
-    query = RenewalAttempt.filter(business_day=day, **{f"{column}__isnull": False})
-    if ids is not None:
-        query = query.filter(**{f"{column}__in": list(ids)})
-    return set(cast("list[int]", await query.values_list(column, flat=True)))  # flat=True is typed as tuples

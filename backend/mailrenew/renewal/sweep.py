@@ -25,14 +25,14 @@ from mailrenew.billing.errors import GatewayUnavailable
 from mailrenew.billing.gateway import ChargeStatus
 from mailrenew.billing.models import LedgerKind, Product
 from mailrenew.config import utcnow
-from mailrenew.db import atomic, insert_rows
+from mailrenew.db import SQLParams, SqlPredicate, atomic, insert_rows
 from mailrenew.hosting import renewables
 from mailrenew.hosting.models import RenewalPeriod
 from mailrenew.hosting.renewables import ItemKind, RenewableRow
 from mailrenew.logs import get_logger
 from mailrenew.notify import service as notify
 from mailrenew.notify.models import MessageKind
-from mailrenew.renewal import forecast, queries, window
+from mailrenew.renewal import forecast, window
 from mailrenew.renewal.calendar import next_term_end
 from mailrenew.renewal.models import AttemptOutcome, FailureReason
 
@@ -115,19 +115,30 @@ class SweepReport:
 Progress = Callable[[int], None]
 
 
+def _claimable(kind: ItemKind, day: dt.date) -> SqlPredicate:
+    """Due on ``day`` (the window) and not attempted that day yet (at most one attempt an item a day)."""
+    due = window.due_sql(day)
+    column = ATTEMPT_COLUMNS[kind]
+
+    def render(alias: str, p: SQLParams) -> str:
+        return (
+            f"{due(alias, p)} AND NOT EXISTS (SELECT 1 FROM renewal_attempts a "
+            f"WHERE a.{column} = {alias}.id AND a.business_day = {p(day)})"
+        )
+
+    return render
+
+
 async def _due_ids(kind: ItemKind, day: dt.date) -> list[int]:
-    """Every due item's id not yet attempted today, read once per sweep (batches then claim them by id)."""
-    ids = await renewables.ids_where(kind, window.due_sql(day))
-    done = await queries.attempted_on(kind.value, day)
-    return [i for i in ids if i not in done] if done else ids
+    """Every claimable item's id, read once per sweep (batches then claim them by id: no rescans)."""
+    return await renewables.ids_where(kind, _claimable(kind, day))
 
 
 async def _due_items(kind: ItemKind, day: dt.date, ids: Sequence[int], *, lock: bool) -> list[DueItem]:
-    """These items if they are still due and not attempted today, re-read now; locked (skipping those another
-    process holds) if asked. The attempts are read after the lock, so a concurrent sweep's commit is seen."""
-    rows = await renewables.rows_where(kind, window.due_sql(day), ids=ids, lock=lock)
-    done = await queries.attempted_on(kind.value, day, [r.id for r in rows])
-    return [DueItem.from_row(row, day) for row in rows if row.id not in done]
+    """These items if they are still claimable, re-read now; locked, skipping those another process holds,
+    if asked."""
+    rows = await renewables.rows_where(kind, _claimable(kind, day), ids=ids, lock=lock)
+    return [DueItem.from_row(row, day) for row in rows]
 
 
 def _chunks(ids: Sequence[int], size: int) -> list[Sequence[int]]:
@@ -275,7 +286,7 @@ async def _run_batch(
     kind: ItemKind,
     day: dt.date,
     ids: Sequence[int],
-    prices: dict[tuple[str, str, str], int],
+    prices: window.PriceTable,
     report: SweepReport,
 ) -> list[Planned]:
     """Claim and settle one batch of ids (those still due, not held elsewhere); returns those left for a card."""
@@ -397,32 +408,49 @@ async def run_sweep(
     for kind in KINDS:
         for ids in _chunks(await _due_ids(kind, day), batch_size):
             before = report.renewed + report.failed_total
-            try:
-                needs_card = await _run_batch(kind, day, ids, prices, report)
-            except Exception:
-                needs_card = []
-                await _isolate_failure(kind, day, ids, report)
-            for plan in needs_card:
-                try:
-                    await _renew_with_card(day, plan, report)
-                except Exception:
-                    await _isolate_failure(kind, day, [plan.item.id], report)
+            await _settle(kind, day, ids, prices, report)
             if progress is not None:
                 progress(report.renewed + report.failed_total - before)
     return report
 
 
-async def _isolate_failure(kind: ItemKind, day: dt.date, ids: Sequence[int], report: SweepReport) -> None:
-    """An unexpected error in one batch: log it with the ids, record INTERNAL_ERROR attempts for the items it
-    left unsettled (its transaction rolled back), and let the sweep go on with the next batch."""
-    log.exception("renewal batch failed", kind=kind.value, day=day.isoformat(), item_ids=list(ids))
+async def _settle(
+    kind: ItemKind, day: dt.date, ids: Sequence[int], prices: window.PriceTable, report: SweepReport
+) -> None:
+    """Settle one batch; an unexpected error never stops the day.
+
+    The failed batch's transaction rolled back: its items are settled again one by one, so that only the item
+    at fault is recorded as ``INTERNAL_ERROR`` (and tried again the next day) while the others renew.
+    """
+    try:
+        needs_card = await _run_batch(kind, day, ids, prices, report)
+    except Exception:
+        log.exception("renewal batch failed", kind=kind.value, day=day.isoformat(), item_ids=list(ids))
+        if len(ids) > 1:
+            for item_id in ids:
+                await _settle(kind, day, [item_id], prices, report)
+        else:
+            await _record_internal_error(kind, day, ids, report)
+        return
+    for plan in needs_card:
+        try:
+            await _renew_with_card(day, plan, report)
+        except Exception:
+            log.exception("renewal failed", kind=kind.value, day=day.isoformat(), item_ids=[plan.item.id])
+            await _record_internal_error(kind, day, [plan.item.id], report)
+
+
+async def _record_internal_error(
+    kind: ItemKind, day: dt.date, ids: Sequence[int], report: SweepReport
+) -> None:
+    """Record an ``INTERNAL_ERROR`` attempt for these items if they are still unsettled today."""
     try:
         async with atomic():
             items = await _due_items(kind, day, ids, lock=True)
             failed = [Planned(item, 0, AttemptOutcome.FAILED, FailureReason.INTERNAL_ERROR) for item in items]
             await _record(day, failed, {})
     except Exception:  # the database itself may be what failed: the items stay due, retried by the next run
-        log.exception("could not record the failed batch", kind=kind.value, item_ids=list(ids))
+        log.exception("could not record the failed renewal", kind=kind.value, item_ids=list(ids))
         return
     _tally(report, failed)
 

@@ -55,12 +55,25 @@ class Condition:
     column: str
     op: str
     bound: Callable[[dt.date], object]
+    constant: bool = False  # the bound does not depend on the day: written into the SQL as a literal
 
     def holds(self, item: Renewable, day: dt.date) -> bool:
         return _OPERATORS[self.op](getattr(item, self.column), self.bound(day))
 
     def sql(self, alias: str, p: SQLParams, day: dt.date) -> str:
-        return f"{alias}.{self.column} {self.op} {p(self.bound(day))}"
+        value = self.bound(day)
+        # A literal lets the planner use what it knows of the value (a prepared statement's generic plan
+        # cannot); only the definition's own constants are written this way, never input.
+        rendered = _literal(value) if self.constant else p(value)
+        return f"{alias}.{self.column} {self.op} {rendered}"
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str) and value.isalnum():
+        return f"'{value}'"
+    raise ValueError(f"not a SQL literal of the window: {value!r}")
 
 
 def _days(n: int) -> Callable[[dt.date], dt.date]:
@@ -68,8 +81,8 @@ def _days(n: int) -> Callable[[dt.date], dt.date]:
 
 
 DUE: tuple[Condition, ...] = (
-    Condition("auto_renew_enabled", "=", lambda day: True),
-    Condition("status", "<>", lambda day: "EXPIRED"),
+    Condition("auto_renew_enabled", "=", lambda day: True, constant=True),
+    Condition("status", "<>", lambda day: "EXPIRED", constant=True),
     Condition("expires_at", ">=", _days(WINDOW_CLOSES_DAYS_BEFORE)),
     Condition("expires_at", "<=", _days(WINDOW_OPENS_DAYS_BEFORE)),
 )
