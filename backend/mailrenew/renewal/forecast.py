@@ -71,21 +71,19 @@ async def forecast(organization_ids: Sequence[int] | None, day: dt.date, days: i
     payers = sorted(set(organization_ids or []) | {row.payer_id for row in rows if row.payer_id is not None})
     standing = await billing.standing_of(payers)
     result = {org: Forecast(org, standing[org].balance_cents, standing[org].card_tops_up) for org in payers}
-    for row in rows:
-        charge_on = window.first_attempt_on(row.expires_at, day)
-        due = window.assess(
-            row,
-            charge_on,
-            prices=prices,
-            product=_PRODUCTS[row.kind],
-            offer=row.offer,
-            period=RenewalPeriod(row.period or RenewalPeriod.YEARLY),
-        )
-        if due is None or due.amount_cents is None or row.payer_id is None:
+    for row in rows:  # selected by the window's own predicate: each is due on its first attempt day
+        amount = window.cost(prices, _PRODUCTS[row.kind], row.offer, row.period or RenewalPeriod.YEARLY)
+        if amount is None or row.payer_id is None:
             continue  # no price: the sweep fails it (PRICE_MISSING) and charges nothing
         result[row.payer_id].items.append(
             ForecastItem(
-                row.kind.value, row.id, row.label, row.expires_at, charge_on, due.amount_cents, row.payer_id
+                row.kind.value,
+                row.id,
+                row.label,
+                row.expires_at,
+                window.first_attempt_on(row.expires_at, day),
+                amount,
+                row.payer_id,
             )
         )
     for item_forecast in result.values():

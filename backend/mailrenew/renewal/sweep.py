@@ -15,6 +15,7 @@ The sweep knows nothing of what triggers it (scheduler, CLI, tests): it takes th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -82,7 +83,7 @@ class DueItem:
     def term_key(self) -> str:
         return f"{self.kind.value}:{self.id}:{self.expires_at.isoformat()}"
 
-    @property
+    @functools.cached_property
     def new_expires_at(self) -> dt.date:
         return next_term_end(self.expires_at, self.period)
 

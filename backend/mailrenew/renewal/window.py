@@ -10,6 +10,7 @@ databases. Every caller (the sweep, its dry run, the forecast, the warnings) goe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,9 +58,6 @@ class Condition:
     bound: Callable[[dt.date], object]
     constant: bool = False  # the bound does not depend on the day: written into the SQL as a literal
 
-    def holds(self, item: Renewable, day: dt.date) -> bool:
-        return _OPERATORS[self.op](getattr(item, self.column), self.bound(day))
-
     def sql(self, alias: str, p: SQLParams, day: dt.date) -> str:
         value = self.bound(day)
         # A literal lets the planner use what it knows of the value (a prepared statement's generic plan
@@ -88,9 +86,15 @@ DUE: tuple[Condition, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=64)
+def _checks(day: dt.date) -> tuple[tuple[str, Callable[[Any, Any], bool], object], ...]:
+    """``DUE`` with its bounds worked out for ``day`` (the sweep asks thousands of times for one day)."""
+    return tuple((c.column, _OPERATORS[c.op], c.bound(day)) for c in DUE)
+
+
 def is_due(item: Renewable, day: dt.date) -> bool:
-    """Auto-renewal on, not expired, expiry date within J-5 … J-1 of ``day``."""
-    return all(condition.holds(item, day) for condition in DUE)
+    """Auto-renewal on, not expired, expiry date within J-5 … J-1 of ``day`` (the clauses of ``DUE``)."""
+    return all(check(getattr(item, column), bound) for column, check, bound in _checks(day))
 
 
 def due_sql(day: dt.date) -> SqlPredicate:
@@ -127,7 +131,7 @@ def cost(prices: PriceTable, product: str, offer: str, period: RenewalPeriod | s
     return prices.get((str(product), offer, str(period)))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per item the sweep settles: a plain slotted class is the cheapest to build
 class Due:
     """One item's attempt on one day: which of the ``MAX_ATTEMPTS`` it is, the term it pays and its price."""
 
