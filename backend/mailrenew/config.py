@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     graphql_max_depth: Annotated[int, Field(ge=2, le=50)] = 12
     graphql_max_aliases: Annotated[int, Field(ge=1, le=1000)] = 30
     graphql_max_tokens: Annotated[int, Field(ge=100)] = 5000
+    graphql_max_cost: Annotated[int, Field(ge=1)] = 20_000
+    """Most nodes an operation may return (``mailrenew.graphql.cost``)."""
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
+    """Largest request body accepted (``/graphql``, ``/auth/*``); more is answered 413."""
     session_max_age_seconds: Annotated[int, Field(ge=60)] = 14 * 24 * 3600
     cookie_secure: bool = False
     allowed_origins: list[str] = []

@@ -51,6 +51,6 @@ async def test_a_mutation_picked_by_operation_name_over_get_changes_nothing(http
     )
 
     assert response.status_code in (400, 405)
-    assert harmless.json() == {"data": {"viewer": {"email": world.caller.email}}}
+    assert harmless.json() == {"data": {"viewer": {"email": world.caller.email}}, "extensions": {"cost": 0}}
     assert (await mailbox_settings())[world.boxes[0].id] == OFF
     assert await audit_rows() == []

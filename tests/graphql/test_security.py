@@ -82,7 +82,7 @@ async def test_query_over_get_works_with_a_token(http, with_token) -> None:
     user, _, _ = await _owner_with_mailbox()
     client = await with_token(user)
     response = await http.get("/graphql", params={"query": "{ viewer { email } }"}, headers=client.headers)
-    assert response.json() == {"data": {"viewer": {"email": user.email}}}
+    assert response.json() == {"data": {"viewer": {"email": user.email}}, "extensions": {"cost": 0}}
 
 
 async def test_batched_operations_are_refused(http, with_token) -> None:
@@ -140,7 +140,7 @@ async def test_page_size_is_capped_at_100(with_token) -> None:
     assert body["data"] is None
     assert "between 0 and 100" in body["errors"][0]["message"]
     ok = (await client.post("{ domains(first: 100) { totalCount } }")).json()
-    assert ok == {"data": {"domains": {"totalCount": 1}}}
+    assert ok == {"data": {"domains": {"totalCount": 1}}, "extensions": {"cost": 100}}
 
 
 async def test_internal_errors_are_masked_and_logged_with_the_request_id(with_token, monkeypatch) -> None:
@@ -187,7 +187,7 @@ async def test_introspection_can_be_turned_off(settings: Settings) -> None:
             await http.post("/graphql", json={"query": "{ viewer { email } }"}, headers=headers)
         ).json()
     assert "introspection has been disabled" in body["errors"][0]["message"].lower()
-    assert allowed == {"data": {"viewer": {"email": user.email}}}
+    assert allowed == {"data": {"viewer": {"email": user.email}}, "extensions": {"cost": 0}}
 
 
 async def test_loaders_never_leak_rows_between_requests(with_token) -> None:

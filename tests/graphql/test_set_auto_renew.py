@@ -226,7 +226,13 @@ async def test_a_foreign_an_unknown_and_a_malformed_mailbox_id_get_the_same_answ
             answers[name, json.dumps(given_input)] = (response.status_code, response.json())
 
     # then every answer is the same NOT_FOUND: nothing tells "exists but not yours" from "does not exist"
-    expected = (200, {"data": {"setAutoRenew": refused(user_error("NOT_FOUND", ["mailboxId"]))}})
+    expected = (
+        200,
+        {
+            "data": {"setAutoRenew": refused(user_error("NOT_FOUND", ["mailboxId"]))},
+            "extensions": {"cost": 10},
+        },
+    )
     assert answers == dict.fromkeys(answers, expected)
     assert await mailbox_settings() == before
     assert await audit_rows() == []
@@ -246,9 +252,14 @@ async def test_an_id_whose_key_is_out_of_range_is_not_found_not_an_internal_erro
     )
     domain = await client.post(SET_DOMAIN_AUTO_RENEW, {"id": gid("Domain", pk), "input": {"enabled": False}})
 
-    assert single.json() == {"data": {"setAutoRenew": refused(user_error("NOT_FOUND", ["mailboxId"]))}}
+    assert single.json() == {
+        "data": {"setAutoRenew": refused(user_error("NOT_FOUND", ["mailboxId"]))},
+        "extensions": {"cost": 10},
+    }
+    # without mailboxIds the payload's list is estimated at the bulk maximum (10,000) + 10 userErrors
     assert bulk_domain.json() == {
-        "data": {"bulkSetAutoRenew": bulk_refused(user_error("NOT_FOUND", ["domainId"]))}
+        "data": {"bulkSetAutoRenew": bulk_refused(user_error("NOT_FOUND", ["domainId"]))},
+        "extensions": {"cost": 10_010},
     }
     ticked = bulk_ticked.json()
     assert "errors" not in ticked, ticked
@@ -258,7 +269,8 @@ async def test_an_id_whose_key_is_out_of_range_is_not_found_not_an_internal_erro
     assert domain.json() == {
         "data": {
             "setDomainAutoRenew": {"domain": None, "userErrors": [user_error("NOT_FOUND", ["domainId"])]}
-        }
+        },
+        "extensions": {"cost": 10},
     }
     assert await mailbox_settings() == before
     assert await audit_rows() == []

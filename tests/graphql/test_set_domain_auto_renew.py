@@ -141,7 +141,8 @@ async def test_domain_auto_renew_on_a_foreign_or_unknown_domain_is_not_found_ali
     expected = {
         "data": {
             "setDomainAutoRenew": {"domain": None, "userErrors": [user_error("NOT_FOUND", ["domainId"])]}
-        }
+        },
+        "extensions": {"cost": 10},
     }
     assert answers == [expected] * 4
     assert (await domain_settings())[world.foreign_domain.id] == (False, None)

@@ -21,6 +21,7 @@ from mailrenew.graphql.accounts.queries import AccountsMutation, AccountsQuery
 from mailrenew.graphql.accounts.types import Organization, User, load_member_organization
 from mailrenew.graphql.billing.mutations import BillingMutation
 from mailrenew.graphql.context import Info
+from mailrenew.graphql.cost import CostLimiter
 from mailrenew.graphql.errors import PublicError
 from mailrenew.graphql.hosting.mutations import HostingMutation
 from mailrenew.graphql.hosting.queries import (
@@ -95,6 +96,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: CostLimiter(max_cost=settings.graphql_max_cost),
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ]
     if not settings.graphql_introspection:
