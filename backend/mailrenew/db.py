@@ -41,7 +41,14 @@ def connection_config(database_url: str) -> dict[str, Any]:
     config = expand_db_url(url)
     config["credentials"].setdefault("minsize", 1)
     config["credentials"].setdefault("maxsize", 10)
+    config["credentials"]["reset"] = _keep_session  # passed on to asyncpg.create_pool
     return config
+
+
+async def _keep_session(connection: object) -> None:
+    """asyncpg's pool resets a connection each time it goes back (``RESET ALL``, ``UNLISTEN *``, …): one more
+    round trip after every statement. The application sets no session state (no ``SET``, ``LISTEN``, advisory
+    lock or cursor outlives a statement or transaction), so there is nothing to reset."""
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -90,12 +92,19 @@ class MailrenewSchema(strawberry.Schema):
                 log.info("graphql.client_error", message=error.message, path=error.path)
 
 
+PARSED_DOCUMENTS_CACHED = 256
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, so that each request gets fresh extension instances.
     extensions: list[Any] = [
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        # Parsed and validated documents are cached (bounded LRU, shared across requests): the console and the
+        # scripts send the same few documents again and again.
+        lambda: ParserCache(maxsize=PARSED_DOCUMENTS_CACHED),
+        lambda: ValidationCache(maxsize=PARSED_DOCUMENTS_CACHED),
         lambda: CostLimiter(max_cost=settings.graphql_max_cost),
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ]

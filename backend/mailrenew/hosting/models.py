@@ -54,6 +54,7 @@ class Domain(Model):
 
     class Meta:
         table = "domains"
+        indexes = (("owner_id", "fqdn"),)  # an owner's domains, in the list's default order
 
 
 class Mailbox(Model):
@@ -86,7 +87,10 @@ class Mailbox(Model):
     class Meta:
         table = "mailboxes"
         unique_together = (("domain", "local_part"),)
-        indexes = (("auto_renew_enabled", "expires_at"),)
+        indexes = (
+            ("auto_renew_enabled", "expires_at"),
+            ("domain_id", "address"),  # a domain's mailboxes, in the list's default order
+        )
 
 
 class Forward(Model):
