@@ -40,12 +40,15 @@ class Statements:
         return "\n".join(f"{n + 1}. {s[:200]}" for n, s in enumerate(self.sql))
 
 
-def _counting(original: Callable[..., Any], log: Statements) -> Callable[..., Any]:
+def _counting(original: Callable[..., Any], log: Statements, *, many: bool = False) -> Callable[..., Any]:
+    """Count as the database does: an ``executemany`` of N rows is N executions."""
+
     @functools.wraps(original)
     async def wrapper(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
         if _inside.get():  # a client method calling another: one statement
             return await original(self, query, *args, **kwargs)
-        log.sql.append(" ".join(str(query).split()))
+        executions = len(args[0]) if many and args else 1
+        log.sql.extend([" ".join(str(query).split())] * executions)
         token = _inside.set(True)
         try:
             return await original(self, query, *args, **kwargs)
@@ -63,7 +66,7 @@ def count_statements() -> Iterator[Statements]:
         for name in METHODS:
             if name in cls.__dict__:
                 saved.append((cls, name, cls.__dict__[name]))
-                setattr(cls, name, _counting(cls.__dict__[name], log))
+                setattr(cls, name, _counting(cls.__dict__[name], log, many=name == "execute_many"))
     try:
         yield log
     finally:

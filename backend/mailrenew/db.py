@@ -112,21 +112,32 @@ async def ping() -> bool:
     return True
 
 
+MAX_PARAMETERS = 32_000  # bound values in one statement: PostgreSQL allows 32,767, SQLite (>= 3.32) 32,766
+
+
 async def insert_rows(
     table: str, columns: Sequence[str], rows: Sequence[Sequence[object]], *, returning: str | None = None
 ) -> list[dict[str, Any]]:
-    """One multi-row INSERT (one statement whatever the number of rows), optionally ``RETURNING``."""
+    """Multi-row INSERTs: one statement per ``MAX_PARAMETERS`` values (so one for most calls), optionally
+    ``RETURNING``; never one statement per row."""
     if not rows:
         return []
     width = len(columns)
-    marks = placeholders(width * len(rows))
-    values_sql = ", ".join(f"({', '.join(marks[i * width : (i + 1) * width])})" for i in range(len(rows)))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values_sql}"
-    values = [value for row in rows for value in row]
-    if returning:
-        return await connection().execute_query_dict(f"{sql} RETURNING {returning}", values)
-    await connection().execute_query(sql, values)
-    return []
+    per_statement = max(1, MAX_PARAMETERS // width)
+    returned: list[dict[str, Any]] = []
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        marks = placeholders(width * len(chunk))
+        values_sql = ", ".join(
+            f"({', '.join(marks[i * width : (i + 1) * width])})" for i in range(len(chunk))
+        )
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values_sql}"
+        values = [value for row in chunk for value in row]
+        if returning:
+            returned += await connection().execute_query_dict(f"{sql} RETURNING {returning}", values)
+        else:
+            await connection().execute_query(sql, values)
+    return returned
 
 
 async def update_by_id(
