@@ -77,9 +77,16 @@ schema: $(STAMP)/python $(STAMP)/frontend
 	$(PY) -m mailrenew.graphql.export > schema.graphql
 	cd frontend && npm run --silent codegen
 
-# The renewal sweep against a raw-SQL baseline, SQLite then PostgreSQL when it answers (BENCH_ITEMS=5000 for a quick run).
+# The renewal sweep against a raw-SQL baseline, SQLite then PostgreSQL when it answers (BENCH_ITEMS=5000 for a quick run), then the API benchmark.
 bench: $(STAMP)/python
 	$(PY) bench/bench_sweep.py
+	$(PY) bench/bench_api.py
+
+# The GraphQL API (Mailrenew's /graphql) against a raw asyncpg baseline and PostGraphile, see bench/README.md
+# (BENCH_API_SCALE=0.05 BENCH_API_ROUNDS=1 BENCH_API_SECONDS=2 for a quick run).
+.PHONY: bench-api
+bench-api: $(STAMP)/python
+	$(PY) bench/bench_api.py
 
 clean:
 	rm -rf $(STAMP) $(VENV) frontend/node_modules frontend/dist

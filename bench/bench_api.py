@@ -497,6 +497,19 @@ def npm_install(spec: str, folder: Path) -> None:
     )
 
 
+# PostGraphile 5 declares node >= 22 and calls Promise.withResolvers (Node 22): on an older Node every query
+# fails ("Cannot read properties of undefined (reading 'items')"). This polyfill, loaded with ``node --require``
+# only when Node is older than 22, is the only change; the table's label says so.
+WITH_RESOLVERS_POLYFILL = """
+if (!Promise.withResolvers) {
+  Promise.withResolvers = function () {
+    let resolve, reject;
+    const promise = new this((a, b) => { resolve = a; reject = b; });
+    return { promise, resolve, reject };
+  };
+}
+"""
+
 PGL5_CONFIG = """
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { makeV4Preset } from "postgraphile/presets/v4";
@@ -547,6 +560,7 @@ class Launcher:
             self.node_dirs[target] = folder
             if target == "postgraphile5":
                 (folder / "graphile.config.mjs").write_text(PGL5_CONFIG)
+                (folder / "polyfill.cjs").write_text(WITH_RESOLVERS_POLYFILL)
 
     def start(self, target: str, url: str) -> Server:
         port = free_port()
@@ -590,11 +604,12 @@ class Launcher:
             probe_auth = self.auth(target, "reseller")
         elif target == "postgraphile5":
             folder = self.node_dirs[target]
+            old_node = node_major() < 22
             server = start(
                 target,
-                "PostGraphile 5",
-                ["node", str(folder / "node_modules/postgraphile/dist/cli-run.js"), "-C",
-                 str(folder / "graphile.config.mjs")],
+                "PostGraphile 5" + (" (+polyfill)" if old_node else ""),
+                ["node", *(["--require", str(folder / "polyfill.cjs")] if old_node else []),
+                 str(folder / "node_modules/postgraphile/dist/cli-run.js"), "-C", str(folder / "graphile.config.mjs")],
                 {"NODE_ENV": "production", "GRAPHILE_ENV": "production", "PGL_URL": url, "PGL_PORT": str(port),
                  "PGL_JWT_SECRET": JWT_SECRET},
                 port,
@@ -1144,6 +1159,11 @@ def node_version() -> str:
     return "no Node"
 
 
+def node_major() -> int:
+    found = re.search(r"v(\d+)", node_version())
+    return int(found.group(1)) if found else 0
+
+
 def write_readme(report: str) -> None:
     path = HERE / "README.md"
     text = path.read_text()
@@ -1203,10 +1223,15 @@ def main() -> int:
             say(f"  template seeded, analyzed and copied in {time.perf_counter() - t0:.1f} s")
             launcher = Launcher(workdir, tokens, world)
             launcher.prepare()
-            if "postgraphile5" in TARGETS and "postgraphile5" not in launcher.unavailable:
-                major = re.search(r"v(\d+)", node_version())
-                if major and int(major.group(1)) < 22:
-                    say(f"  PostGraphile 5 declares node >= 22, this is {node_version()}: tried anyway")
+            if (
+                "postgraphile5" in TARGETS
+                and "postgraphile5" not in launcher.unavailable
+                and node_major() < 22
+            ):
+                say(
+                    f"  PostGraphile 5 declares node >= 22 and needs Promise.withResolvers, this is {node_version()}: "
+                    "run with a Promise.withResolvers polyfill (node --require), labelled (+polyfill)"
+                )
             for target in TARGETS:
                 if target in launcher.unavailable:
                     continue
