@@ -8,6 +8,7 @@ front, so a second process (the CLI beside the server) waits for it within ``bus
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 from typing import Any
 
@@ -30,7 +31,19 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
+def _b64(text: str | None) -> str | None:
+    """URL-safe base64 without padding: the Relay ids and cursors the compiled read path writes in SQL."""
+    if text is None:
+        return None
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
 class ImmediateSqliteClient(SqliteClient):
+    async def create_connection(self, with_db: bool) -> None:
+        await super().create_connection(with_db)
+        if self._connection is not None:
+            await self._connection.create_function("mr_b64", 1, _b64, deterministic=True)
+
     def _in_transaction(self) -> TransactionContext:
         return SqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 

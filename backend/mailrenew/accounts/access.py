@@ -79,11 +79,24 @@ def organizations(actor: Actor, action: Action = Action.VIEW) -> Subquery:
     return Subquery(query.values("organization_id"))
 
 
-def organizations_sql(actor: Actor, action: Action, p: SQLParams) -> str:
+def organizations_sql(user_id: int, action: Action, p: SQLParams) -> str:
     """``organizations()`` as raw SQL, for statements written by hand (values handed to ``p`` in order)."""
-    sql = f"SELECT m.organization_id FROM memberships m WHERE m.user_id = {p(actor.user_id)}"
+    sql = f"SELECT m.organization_id FROM memberships m WHERE m.user_id = {p(user_id)}"
     roles = _roles_for(action)
-    return sql if roles is None else f"{sql} AND m.role IN ({p.many(roles)})"
+    return sql if roles is None else f"{sql} AND m.role IN ({_literals(roles)})"
+
+
+def may_sql(user_id: int, action: Action, organization: str, p: SQLParams) -> str:
+    """``may()`` as a SQL boolean on an organization id expression (for statements written by hand)."""
+    sql = f"SELECT 1 FROM memberships m WHERE m.user_id = {p(user_id)} AND m.organization_id = {organization}"
+    roles = _roles_for(action)
+    return f"EXISTS ({sql if roles is None else f'{sql} AND m.role IN ({_literals(roles)})'})"
+
+
+def _literals(roles: list[str]) -> str:
+    """Role names as SQL literals: they are this module's constants, and a literal lets the planner see them."""
+    assert all(role.isalpha() for role in roles)
+    return ", ".join(f"'{role}'" for role in roles)
 
 
 async def may_pay(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:

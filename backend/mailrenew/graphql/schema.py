@@ -22,6 +22,7 @@ from mailrenew.config import Settings
 from mailrenew.graphql.accounts.queries import AccountsMutation, AccountsQuery
 from mailrenew.graphql.accounts.types import Organization, User, load_member_organization
 from mailrenew.graphql.billing.mutations import BillingMutation
+from mailrenew.graphql.compiled import LearnPlans
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.cost import CostLimiter
 from mailrenew.graphql.errors import PublicError
@@ -110,6 +111,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)
+    if settings.graphql_compiled:
+        extensions.append(LearnPlans)
     return MailrenewSchema(
         query=Query,
         mutation=Mutation,
