@@ -540,21 +540,21 @@ def _root(r: Render, selected: Selected) -> str:
     args = r.arguments("Query", selected)
     a = r.alias()
     if selected.name == "mailbox":
-        pk = pk_of(args["id"], "Mailbox")
-        if pk is None:
+        mailbox_pk = pk_of(args["id"], "Mailbox")
+        if mailbox_pk is None:
             return "NULL"
         # Rendered in text order: SQLite's "?" parameters follow the text.
         mailbox = _mailbox(r, selected, a)
-        where = f"{a}.id = {r.p(pk)} AND {a}.domain_id IN (SELECT d.id FROM domains d WHERE {r.scope('d.owner_id')})"
+        where = f"{a}.id = {r.p(mailbox_pk)} AND {a}.domain_id IN (SELECT d.id FROM domains d WHERE {r.scope('d.owner_id')})"
         return d.sub(f"SELECT {mailbox} FROM mailboxes {a} WHERE {where}")
-    pk: int | str | None  # the domain's id, or its fqdn
+    key: int | str | None  # the domain's id, or its fqdn
     if selected.name == "domain":
-        pk = pk_of(args["id"], "Domain")
-        if pk is None:
+        key = pk_of(args["id"], "Domain")
+        if key is None:
             return "NULL"
     elif selected.name == "domainByFqdn":
         try:
-            pk = normalize_fqdn(args["fqdn"])
+            key = normalize_fqdn(args["fqdn"])
         except InvalidInput:
             return "NULL"
     else:
@@ -562,7 +562,7 @@ def _root(r: Render, selected: Selected) -> str:
     # Rendered in text order: SQLite's "?" parameters follow the text.
     domain = _domain(r, selected, a)
     column = "id" if selected.name == "domain" else "fqdn"
-    where = f"{a}.{column} = {r.p(pk)} AND {r.scope(f'{a}.owner_id')}"
+    where = f"{a}.{column} = {r.p(key)} AND {r.scope(f'{a}.owner_id')}"
     return d.sub(f"SELECT {domain} FROM domains {a} WHERE {where}")
 
 
