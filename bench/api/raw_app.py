@@ -2,8 +2,9 @@
 
 It answers Q1 and Q2 of ``bench_api.py`` with the same JSON as Mailrenew's ``/graphql`` (same keys, same global
 ids, same order), scoped the same way (the bearer token's user, that user's organizations through memberships),
-in one SQL statement per request: the token lookup, the scope, the page and the nested mailboxes are one query
-with LATERAL joins. It does not parse GraphQL: the path names the query, the body's ``variables`` are read.
+with LATERAL joins for the nested mailboxes: Q2 is one statement (the token lookup, the scope, the domain and its
+mailboxes), Q1 two (the viewer's organizations, then the page: see ``VIEWER``). It does not parse GraphQL: the
+path names the query, the body's ``variables`` are read.
 
     RAW_DATABASE_URL=postgres://… uvicorn --app-dir bench/api raw_app:app --port 8001
 
@@ -35,11 +36,20 @@ VIEWER_ORGS = """
     orgs AS (SELECT m.organization_id FROM memberships m WHERE m.user_id = (SELECT user_id FROM viewer))
 """
 
-Q1 = f"""
-WITH {VIEWER_ORGS},
-page AS (
+# Q1 is two statements: the viewer's organizations, then the page with ``owner_id = ANY($1)``. In one statement
+# the planner cannot know how many organizations the viewer has: with the reseller's 1,000 it fetched all
+# 20,000 domains and sorted them (18 ms a request) where walking the fqdn index stops after 50 rows (1.3 ms);
+# with the organizations as a parameter and custom plans (``plan_cache_mode``) each viewer gets its plan.
+VIEWER = """
+SELECT t.user_id, array(SELECT m.organization_id FROM memberships m WHERE m.user_id = t.user_id) AS orgs
+FROM access_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active
+"""
+
+Q1 = """
+WITH page AS (
     SELECT d.id, d.fqdn, d.expires_at, d.auto_renew_enabled FROM domains d
-    WHERE d.owner_id IN (SELECT organization_id FROM orgs)
+    WHERE d.owner_id = ANY($1::int[])
     ORDER BY d.fqdn LIMIT $2
 )
 SELECT p.id, p.fqdn, p.expires_at, p.auto_renew_enabled, c.n,
@@ -80,9 +90,9 @@ def box(address: str, expires: Any, enabled: bool, period: str | None) -> dict[s
 
 
 async def q1(conn: asyncpg.Connection, token_hash: str, variables: dict[str, Any]) -> dict[str, Any]:
-    rows = await conn.fetch(
-        Q1, token_hash, int(variables.get("first", 50)), int(variables.get("mailboxes", 5))
-    )
+    viewer = await conn.fetchrow(VIEWER, token_hash)
+    orgs = viewer["orgs"] if viewer else []
+    rows = await conn.fetch(Q1, orgs, int(variables.get("first", 50)), int(variables.get("mailboxes", 5)))
     nodes: list[dict[str, Any]] = []
     last = None
     for r in rows:
@@ -159,7 +169,11 @@ class RawApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.pool = await asyncpg.create_pool(
-                    os.environ["RAW_DATABASE_URL"], min_size=1, max_size=10, reset=no_reset
+                    os.environ["RAW_DATABASE_URL"],
+                    min_size=1,
+                    max_size=10,
+                    reset=no_reset,
+                    server_settings={"plan_cache_mode": "force_custom_plan"},
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
