@@ -167,19 +167,26 @@ async def windowed_pages(
 ) -> dict[int, list[dict[str, Any]]]:
     """The same page (offset, limit) of rows for each key of ``partition``, in one statement.
 
-    ``order`` is a trusted SQL ORDER BY list (never user text). Used by DataLoaders for nested connections.
+    Each key's page is its own top-N, read through the index on (``partition``, order): ``LATERAL`` on
+    PostgreSQL, a ``UNION ALL`` of per-key subqueries on SQLite. A window over all the keys' rows would read a
+    2,000-mailbox domain whole to keep 5. ``order`` is a trusted SQL ORDER BY list (never user text).
     """
     if not keys:
         return {}
-    marks = placeholders(len(keys))
-    rows = await connection().execute_query_dict(
-        f"SELECT t.* FROM {table} t JOIN (SELECT id, ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {order}) "
-        f"AS rn FROM {table} WHERE {partition} IN ({', '.join(marks)})) ranked ON ranked.id = t.id "
-        f"WHERE ranked.rn > {int(offset)} AND ranked.rn <= {int(offset) + int(limit)} ORDER BY t.{partition}, ranked.rn",
-        list(keys),
-    )
+    page = f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"
+    if dialect() == "sqlite":
+        parts = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT * FROM {table} WHERE {partition} = ? {page})" for _ in keys
+        )
+        rows = await connection().execute_query_dict(parts, list(keys))
+    else:
+        rows = await connection().execute_query_dict(
+            f"SELECT t.* FROM unnest($1::int[]) AS k(key) CROSS JOIN LATERAL "
+            f"(SELECT * FROM {table} WHERE {partition} = k.key {page}) t",
+            [list(keys)],
+        )
     pages: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
+    for row in rows:  # each key's rows come in its page's order
         pages.setdefault(row[partition], []).append(row)
     return pages
 
