@@ -42,6 +42,10 @@ def connection_config(database_url: str) -> dict[str, Any]:
     config["credentials"].setdefault("minsize", 1)
     config["credentials"].setdefault("maxsize", 10)
     config["credentials"]["reset"] = _keep_session  # passed on to asyncpg.create_pool
+    # asyncpg prepares every statement; after five runs PostgreSQL may keep one generic plan for all values,
+    # and the best plan of a viewer's domain page depends on the viewer (a reseller's 1,000 organizations walk
+    # the fqdn index, a customer's one organization reads its few domains and sorts them): plan for the values.
+    config["credentials"]["server_settings"] = {"plan_cache_mode": "force_custom_plan"}
     return config
 
 
