@@ -68,3 +68,19 @@ async def test_domain_page_costs_a_constant_number_of_statements(signed_in, doma
 
 
 EXPECTED_STATEMENTS = 11
+
+
+async def test_totals_are_counted_only_when_selected(signed_in) -> None:
+    """A page without ``totalCount`` sends no COUNT; ``hasNextPage`` comes from reading one row more."""
+    client = await signed_in(await _world(3))
+    query = "{ domains(first: 2) { %s pageInfo { hasNextPage } nodes { mailboxes(first: 5) { %s nodes { id } } } } }"
+    with count_statements() as without:
+        data = await client.execute(query % ("", ""))
+    with count_statements() as with_totals:
+        counted = await client.execute(query % ("totalCount", "totalCount"))
+    assert data["domains"]["pageInfo"]["hasNextPage"] is True
+    assert all(len(d["mailboxes"]["nodes"]) == 5 for d in data["domains"]["nodes"])
+    assert not any("COUNT(" in s.upper() for s in without.sql), str(without)
+    assert counted["domains"]["totalCount"] == 3
+    assert [d["mailboxes"]["totalCount"] for d in counted["domains"]["nodes"]] == [7, 7]
+    assert with_totals.count == without.count + 2  # the domains' count, the mailboxes' counts (one, batched)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -59,12 +59,20 @@ class Edge(Generic[T]):
     node: T
 
 
+Count = Callable[[], Awaitable[int]]
+"""A count run only if ``totalCount`` is selected."""
+
+
 @strawberry.type
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     nodes: list[T]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[int | Count]
+
+    @strawberry.field(description="How many items the connection holds in all (counted only when selected).")
+    async def total_count(self) -> int:
+        return self.count if isinstance(self.count, int) else await self.count()
 
 
 def encode_cursor(offset: int) -> str:
@@ -98,15 +106,26 @@ def page_args(first: int | None, after: str | None) -> Page:
 
 
 def connection(items: Sequence[T], *, page: Page, total: int) -> Connection[T]:
+    """A page whose total is already known."""
+    return _connection(items, page=page, has_next=page.offset + len(items) < total, count=total)
+
+
+def counted_later(rows: Sequence[T], *, page: Page, count: Count) -> Connection[T]:
+    """A page read with one row more than ``page.limit`` (that row says whether there is a next page), and a
+    total counted only if ``totalCount`` is selected."""
+    return _connection(rows[: page.limit], page=page, has_next=len(rows) > page.limit, count=count)
+
+
+def _connection(items: Sequence[T], *, page: Page, has_next: bool, count: int | Count) -> Connection[T]:
     edges = [Edge(cursor=encode_cursor(page.offset + i), node=item) for i, item in enumerate(items)]
     return Connection(
         edges=edges,
         nodes=list(items),
         page_info=PageInfo(
-            has_next_page=page.offset + len(items) < total,
+            has_next_page=has_next,
             has_previous_page=page.offset > 0,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total,
+        count=count,
     )

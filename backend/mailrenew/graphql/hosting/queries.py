@@ -8,7 +8,7 @@ from mailrenew.accounts import access
 from mailrenew.errors import InvalidInput
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.hosting.types import Domain, Forward, Mailbox, OrderDirection
-from mailrenew.graphql.relay import Connection, connection, page_args, pk_of
+from mailrenew.graphql.relay import Connection, counted_later, page_args, pk_of
 from mailrenew.hosting import queries as hosting
 from mailrenew.hosting.service import normalize_fqdn
 
@@ -76,7 +76,7 @@ class HostingQuery:
         if where.organization_id is not None:
             owner_id = pk_of(where.organization_id, "Organization") or UNKNOWN_ID
         order = order_by or DomainOrder()
-        rows, total = await hosting.list_domains(
+        rows, count = await hosting.list_domains(
             hosting.DomainFilter(
                 access.organizations(info.context.actor),
                 owner_id=owner_id,
@@ -89,7 +89,7 @@ class HostingQuery:
             offset=page.offset,
         )
         info.context.loaders.domain_by_id.prime_many_rows(rows)
-        return connection([Domain.from_row(r) for r in rows], page=page, total=total)
+        return counted_later([Domain.from_row(r) for r in rows], page=page, count=count)
 
     @strawberry.field
     async def domain(self, info: Info, id: strawberry.ID) -> Domain | None:

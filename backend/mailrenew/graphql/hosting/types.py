@@ -9,7 +9,7 @@ from mailrenew.accounts.access import Action
 from mailrenew.graphql.accounts.types import Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.loaders import PageKey
-from mailrenew.graphql.relay import Connection, Node, connection, page_args, to_global_id
+from mailrenew.graphql.relay import Connection, Node, connection, counted_later, page_args, to_global_id
 from mailrenew.graphql.renewal.types import RenewalAttempt
 from mailrenew.hosting import models
 from mailrenew.hosting.queries import MailboxSort
@@ -216,13 +216,17 @@ class Domain(Node):
             domain_id=self.row.id,
             sort=MailboxSort(order.field.value),
             descending=order.direction is OrderDirection.DESC,
-            limit=page.limit,
+            limit=page.limit + 1,  # one more: is there a next page?
             offset=page.offset,
         )
         rows = await loaders.mailbox_page_by_domain.load(key)
-        total = await loaders.mailbox_count_by_domain.load(self.row.id)
         loaders.domain_by_id.prime(self.row.id, self.row)
-        return connection([Mailbox.from_row(r) for r in rows], page=page, total=total)
+        domain_id = self.row.id
+
+        async def count() -> int:
+            return await loaders.mailbox_count_by_domain.load(domain_id)
+
+        return counted_later([Mailbox.from_row(r) for r in rows], page=page, count=count)
 
     @strawberry.field
     async def forwards(self, info: Info) -> list[Forward]:
