@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     renewal_batch_size: Annotated[int, Field(ge=1, le=5000)] = 200
     graphql_introspection: bool = True
+    renewal_grace_days: Annotated[int, Field(ge=0, le=365)] = 30  # an expired item may be renewed by hand
     graphql_compiled: bool = True  # the compiled read path (graphql/compiled.py); off: every request executes
     graphql_max_depth: Annotated[int, Field(ge=2, le=50)] = 12
     graphql_max_aliases: Annotated[int, Field(ge=1, le=1000)] = 30

@@ -263,7 +263,8 @@ def test_the_generated_queries_reached_the_compiled_path() -> None:
 
 
 STANDARD_ONLY: dict[str, set[str]] = {
-    "Mailbox": {"warnings", "renewalAttempts"},
+    "Domain": {"renewal"},
+    "Mailbox": {"warnings", "renewalAttempts", "renewal"},
     "Organization": {
         "viewerRole",
         "viewerCanPay",

@@ -14,15 +14,18 @@ from mailrenew.accounts import access
 from mailrenew.accounts.access import Actor
 from mailrenew.accounts.models import Organization
 from mailrenew.billing import queries as billing
+from mailrenew.billing import service as billing_service
 from mailrenew.billing.models import Card, LedgerEntry, PrepaidAccount
 from mailrenew.config import business_today
 from mailrenew.hosting import queries as hosting
 from mailrenew.hosting.models import Domain, Forward, Mailbox
 from mailrenew.renewal import queries as renewal
+from mailrenew.renewal import status, window
 from mailrenew.renewal.forecast import Forecast, forecast
 from mailrenew.renewal.models import RenewalAttempt
 
 BALANCE_HORIZON_DAYS = 30  # BALANCE_SHORT looks at the renewals of the next 30 days
+ATTEMPTS_HISTORY_DAYS = 400  # a renewal status reads the attempts of terms ending in the last 400 days
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -146,6 +149,15 @@ class Loaders:
     forecast_by_payer: Loader[int, Forecast] = field(init=False)
     domain_by_id: Loader[int, Domain | None] = field(init=False)
     mailbox_by_id: Loader[int, Mailbox | None] = field(init=False)
+    attempts_by_mailbox: Loader[int, list[status.Attempt]] = field(init=False)
+    attempts_by_domain: Loader[int, list[status.Attempt]] = field(init=False)
+    _prices: window.PriceTable | None = None
+
+    async def prices(self) -> window.PriceTable:
+        """The price catalogue, read once per request."""
+        if self._prices is None:
+            self._prices = await billing_service.price_table()
+        return self._prices
 
     def __post_init__(self) -> None:
         # Domains and mailboxes are loaded only within the viewer's organizations (a subquery on memberships):
@@ -160,6 +172,16 @@ class Loaders:
 
         self.domain_by_id = Loader(_by_key(domains))
         self.mailbox_by_id = Loader(_by_key(mailboxes))
+
+        def attempts(kind: str) -> Loader[int, list[status.Attempt]]:
+            async def load(ids: Sequence[int]) -> dict[int, list[status.Attempt]]:
+                since = (self.today or business_today()) - dt.timedelta(days=ATTEMPTS_HISTORY_DAYS)
+                return await renewal.attempts_since(kind, ids, since)
+
+            return Loader(_by_key(load, []))
+
+        self.attempts_by_mailbox = attempts("mailbox")
+        self.attempts_by_domain = attempts("domain")
 
         async def forecasts(org_ids: Sequence[int]) -> dict[int, Forecast]:
             return await forecast(org_ids, self.today or business_today(), BALANCE_HORIZON_DAYS)

@@ -10,10 +10,11 @@ from mailrenew.graphql.accounts.types import Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.loaders import PageKey
 from mailrenew.graphql.relay import Connection, Node, connection, counted_later, page_args, to_global_id
-from mailrenew.graphql.renewal.types import RenewalAttempt
+from mailrenew.graphql.renewal.types import RenewalAttempt, RenewalStatus, load_renewal_status
 from mailrenew.hosting import models
 from mailrenew.hosting.queries import MailboxSort
 from mailrenew.i18n import message
+from mailrenew.renewal.status import Item
 from mailrenew.renewal.warnings import balance_warning, mailbox_warnings
 
 MailboxStatus = strawberry.enum(models.MailboxStatus, name="MailboxStatus")
@@ -162,6 +163,22 @@ class Mailbox(Node):
         total = await loaders.attempt_count_by_mailbox.load(self.row.id)
         return connection([RenewalAttempt.from_row(r) for r in rows], page=page, total=total)
 
+    @strawberry.field(
+        description="Where this mailbox's renewal stands (attempt k of 5, next try, last failure)."
+    )
+    async def renewal(self, info: Info) -> RenewalStatus:
+        row = self.row
+        return await load_renewal_status(
+            info,
+            kind="mailbox",
+            item=Item(row.auto_renew_enabled, str(row.status), row.expires_at),
+            item_id=row.id,
+            product="MAILBOX",
+            offer=str(row.offer),
+            period=str(row.auto_renew_period) if row.auto_renew_period else None,
+            payer_id=row.auto_renew_payer_id,
+        )
+
     @strawberry.field(description="May the viewer change this mailbox's auto-renewal (OWNER or ADMIN)?")
     async def viewer_can_manage(self, info: Info) -> bool:
         domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)
@@ -232,6 +249,22 @@ class Domain(Node):
     async def forwards(self, info: Info) -> list[Forward]:
         rows = await info.context.loaders.forwards_by_domain.load(self.row.id)
         return [Forward.from_row(r, self.fqdn) for r in rows]
+
+    @strawberry.field(
+        description="Where this domain's own renewal stands (attempt k of 5, next try, last failure)."
+    )
+    async def renewal(self, info: Info) -> RenewalStatus:
+        row = self.row
+        return await load_renewal_status(
+            info,
+            kind="domain",
+            item=Item(row.auto_renew_enabled, str(row.status), row.expires_at),
+            item_id=row.id,
+            product="DOMAIN",
+            offer="",
+            period="YEARLY",
+            payer_id=row.auto_renew_payer_id,
+        )
 
     @strawberry.field(description="May the viewer change this domain's and its mailboxes' auto-renewal?")
     def viewer_can_manage(self, info: Info) -> bool:

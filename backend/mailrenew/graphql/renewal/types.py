@@ -5,10 +5,11 @@ from enum import Enum
 
 import strawberry
 
+from mailrenew.config import business_today
 from mailrenew.graphql.accounts.types import Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.relay import Node, to_global_id
-from mailrenew.renewal import models
+from mailrenew.renewal import models, status, window
 from mailrenew.renewal.forecast import Forecast, ForecastItem
 
 AttemptOutcome = strawberry.enum(models.AttemptOutcome, name="AttemptOutcome")
@@ -101,3 +102,79 @@ class RenewalForecast:
             shortfall_cents=forecast.shortfall_cents,
             covered_by_card=forecast.covered_by_card,
         )
+
+
+RenewalStateEnum = strawberry.enum(
+    status.RenewalState,
+    name="RenewalState",
+    description="OFF, SCHEDULED, AWAITING_FUNDS (the payer will not cover it), RETRYING (attempt k of 5), FAILED "
+    "(after the J-1 attempt), EXPIRED (within the grace period: renewable by hand), LAPSED.",
+)
+
+
+@strawberry.type(description="The last failed attempt of the current term.")
+class RenewalFailure:
+    reason: RenewalFailureReason  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
+    at: dt.datetime
+
+
+@strawberry.type(description="Where an item's renewal stands, as the renewal window sees it today.")
+class RenewalStatus:
+    state: RenewalStateEnum  # type: ignore[valid-type]  # a strawberry.enum() value used as a type
+    next_attempt_on: dt.date | None = strawberry.field(
+        description="The next business day it will be attempted."
+    )
+    amount_cents: int | None = strawberry.field(description="What the next attempt will charge.")
+    currency: str
+    attempt: int | None = strawberry.field(
+        description="RETRYING: the number of the next attempt; FAILED: of the last one."
+    )
+    max_attempts: int
+    last_failure: RenewalFailure | None
+    renewed_until: dt.date | None = strawberry.field(
+        description="The end of the term the last successful renewal paid for."
+    )
+
+
+async def load_renewal_status(
+    info: Info,
+    *,
+    kind: str,
+    item: status.Item,
+    item_id: int,
+    product: str,
+    offer: str,
+    period: str | None,
+    payer_id: int | None,
+) -> RenewalStatus:
+    """One renewal status (``renewal.status.status_of``), its attempts, prices and forecast batched per request."""
+    loaders = info.context.loaders
+    today = loaders.today or business_today(info.context.settings)
+    attempts_loader = loaders.attempts_by_mailbox if kind == "mailbox" else loaders.attempts_by_domain
+    attempts = await attempts_loader.load(item_id)
+    amount = window.cost(await loaders.prices(), product, offer, period) if period else None
+    covered = True
+    if item.auto_renew_enabled and payer_id is not None:
+        forecast = await loaders.forecast_by_payer.load(payer_id)
+        covered = not any(u.kind == kind and u.id == item_id for u in forecast.uncovered())
+    found = status.status_of(
+        item,
+        today,
+        attempts,
+        amount_cents=amount,
+        covered=covered,
+        grace_days=info.context.settings.renewal_grace_days,
+    )
+    failure = found.last_failure
+    return RenewalStatus(
+        state=found.state,
+        next_attempt_on=found.next_attempt_on,
+        amount_cents=found.amount_cents,
+        currency="EUR",
+        attempt=found.attempt,
+        max_attempts=found.max_attempts,
+        last_failure=RenewalFailure(reason=models.FailureReason(failure.reason), at=failure.at)
+        if failure
+        else None,
+        renewed_until=found.renewed_until,
+    )
