@@ -217,3 +217,13 @@ async def test_a_revoked_token_is_refused(http, path: str) -> None:
         else await http.get(path, headers={"Authorization": f"Bearer {secret}"})
     )
     assert response.status_code == 401
+
+
+async def test_a_spread_of_an_unknown_fragment_is_a_clear_validation_error(signed_in) -> None:
+    """Not an internal error: the depth limit used to look the fragment up before validation reported it."""
+    from tests.factories import make_user
+
+    client = await signed_in(await make_user())
+    response = await client.post("query { ...Many }")
+    assert response.status_code == 200
+    assert [e["message"] for e in response.json()["errors"]] == ["Unknown fragment 'Many'."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError, ValidationContext
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -96,10 +96,31 @@ class MailrenewSchema(strawberry.Schema):
 PARSED_DOCUMENTS_CACHED = 256
 
 
+class DepthLimiter(QueryDepthLimiter):
+    """Strawberry's depth limit, whose rule looks every spread fragment up when it starts: a spread of an
+    undefined fragment raised ``KeyError`` (an internal error) instead of graphql-core's own clear validation
+    error ("Unknown fragment …"), which this lets through."""
+
+    def __init__(self, *, max_depth: int) -> None:
+        super().__init__(max_depth=max_depth)
+        self.validation_rules = [_tolerating_unknown_fragments(rule) for rule in self.validation_rules]
+
+
+def _tolerating_unknown_fragments(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
+    class Rule(rule):  # type: ignore[valid-type,misc]  # a subclass of a class built at run time
+        def __init__(self, context: ValidationContext) -> None:
+            try:
+                super().__init__(context)
+            except KeyError:  # an undefined fragment: NoUndefinedFragmentsRule reports it
+                ASTValidationRule.__init__(self, context)
+
+    return Rule
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, so that each request gets fresh extension instances.
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: DepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         # Parsed and validated documents are cached (bounded LRU, shared across requests): the console and the
