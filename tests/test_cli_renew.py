@@ -54,6 +54,52 @@ def test_dry_run_shows_what_would_be_charged_and_changes_nothing(demo: Path) -> 
     assert counts(demo) == before
 
 
+def state(db: Path) -> tuple[object, ...]:
+    """Everything a sweep may change: attempts, ledger, outbox, card charges, balances, expiry dates."""
+    with sqlite3.connect(db) as conn:
+        return (
+            counts(db),
+            conn.execute("SELECT COUNT(*) FROM gateway_charges").fetchone()[0],
+            conn.execute("SELECT id, balance_cents FROM prepaid_accounts ORDER BY id").fetchall(),
+            conn.execute("SELECT id, expires_at, status FROM mailboxes ORDER BY id").fetchall(),
+            conn.execute("SELECT id, expires_at FROM domains ORDER BY id").fetchall(),
+        )
+
+
+def test_a_date_after_today_is_refused_without_simulate(demo: Path) -> None:
+    before = state(demo)
+    result = run(demo, "renew", "--date", "2027-03-02")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: 2027-03-02 is after today (2027-03-01); use --simulate to see what would happen"
+    ]
+    assert state(demo) == before
+
+
+def test_simulate_runs_the_sweep_and_changes_nothing(demo: Path) -> None:
+    before = state(demo)
+    today = run(demo, "renew", "--simulate")
+    assert today.returncode == 0, today.stderr
+    assert today.stdout.strip() == (
+        f"SIMULATION (nothing was changed): {DAY}: 3 renewed, 0 failed (none); €26.00 were charged; 0 expired"
+    )
+    future = run(demo, "renew", "--simulate", "--date", "2027-03-04")
+    assert future.returncode == 0, future.stderr
+    assert future.stdout.startswith("SIMULATION (nothing was changed): 2027-03-04: ")
+    assert state(demo) == before
+
+
+def test_simulate_is_a_flag_and_excludes_dry_run(demo: Path) -> None:
+    shown = run(demo, "renew", "--help")
+    assert shown.returncode == 0, shown.stderr
+    assert "--simulate" in shown.stdout
+    assert "<bool>" not in shown.stdout
+    both = run(demo, "renew", "--simulate", "--dry-run")
+    assert both.returncode == 2
+    assert both.stderr.splitlines() == ["error: choose --dry-run or --simulate, not both"]
+
+
 def test_renew_runs_the_window_once_per_day(demo: Path) -> None:
     first = run(demo, "renew")
     again = run(demo, "renew", "--date", DAY)

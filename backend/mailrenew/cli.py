@@ -1,4 +1,4 @@
-"""The operators' command line (Typer): serve, migrate, seed-demo, users, tokens.
+"""The operators' command line (Typer): serve, migrate, seed-demo, renew, prices, users, tokens.
 
 Every command reads the same settings as the server; an error is printed as one line on stderr with a
 non-zero exit, never a traceback.
@@ -7,17 +7,33 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import re
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperOption
 
 from mailrenew import db
+from mailrenew.billing.gateway import ChargeResult, SimulatedGateway
 from mailrenew.config import Settings, SettingsError, business_today, load_settings
 from mailrenew.errors import DomainError
 
+if TYPE_CHECKING:
+    from mailrenew.renewal.sweep import SweepReport
+
 T = TypeVar("T")
+
+
+def _flags_without_type(option: TyperOption, ctx: Any) -> str | None:  # ctx: Typer's vendored click Context
+    """Typer 0.29 shows every flag as ``--flag <bool>`` in help; a flag takes no value, so show none."""
+    return None if option.is_flag else _typer_display_type_rich(option, ctx)
+
+
+_typer_display_type_rich = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flags_without_type  # type: ignore[method-assign,assignment]
 
 app = typer.Typer(
     name="mailrenew",
@@ -31,6 +47,11 @@ users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Manage personal access tokens (Authorization: Bearer).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+prices_app = typer.Typer(
+    help="The price catalogue: what the next renewals cost (past ledger entries never change).",
+    no_args_is_help=True,
+)
+app.add_typer(prices_app, name="prices")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -154,25 +175,45 @@ def renew(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be charged; change nothing.")
     ] = False,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate",
+            help="Run the real sweep (any date, future ones included) in a transaction rolled back at the end; "
+            "card top-ups are not charged (the simulated gateway answers, nothing is sent to the card); "
+            "prints the summary of a real run.",
+        ),
+    ] = False,
 ) -> None:
-    """Run the renewal window for one day: items expiring in 1 to 5 days are renewed from the payer's account."""
-    import datetime as dt
+    """Run the renewal window for one day: items expiring in 1 to 5 days are renewed from the payer's account.
 
+    A --date after today is refused unless --simulate (or --dry-run).
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
     from mailrenew.i18n import format_cents
-    from mailrenew.renewal.sweep import SweepReport, count_due, run_sweep
+    from mailrenew.renewal.sweep import count_due, run_sweep
 
     config = settings()
     try:
         day = dt.date.fromisoformat(date) if date else business_today(config)
     except ValueError:
         raise fail(f"--date must be a date YYYY-MM-DD, not {date!r}") from None
+    if dry_run and simulate:
+        raise fail("choose --dry-run or --simulate, not both", 2)
+    today = business_today(config)
+    if day > today and not (simulate or dry_run):
+        raise fail(
+            f"{day.isoformat()} is after today ({today.isoformat()}); use --simulate to see what would happen",
+            2,
+        )
     console = Console(stderr=True)
 
     async def work() -> SweepReport:
+        if simulate:
+            return await simulated_sweep(day, batch_size=config.renewal_batch_size)
         if dry_run:
             return await run_sweep(day, dry_run=True, batch_size=config.renewal_batch_size)
         total = await count_due(day)
@@ -202,10 +243,161 @@ def renew(
     failed = ", ".join(f"{reason} {count}" for reason, count in sorted(report.failed.items())) or "none"
     verb = "would be" if dry_run else "were"
     typer.echo(
-        f"{day.isoformat()}: {report.renewed} renewed, {report.failed_total} failed ({failed}); "
+        ("SIMULATION (nothing was changed): " if simulate else "")
+        + f"{day.isoformat()}: {report.renewed} renewed, {report.failed_total} failed ({failed}); "
         f"{format_cents(report.charged_cents)} {verb} charged"
         + ("" if dry_run else f"; {report.expired} expired")
     )
+
+
+class _RollBack(Exception):
+    """Raised at the end of a simulation so that its transaction rolls back."""
+
+
+async def simulated_sweep(day: dt.date, *, batch_size: int) -> SweepReport:
+    """The real sweep for ``day`` inside one transaction that is rolled back; no card is charged.
+
+    The sweep's own transactions become savepoints of this one. Card top-ups go to a gateway that answers as
+    the simulated gateway would (by test card) without charging or recording anything.
+    """
+    from mailrenew.billing import gateway
+    from mailrenew.db import atomic
+    from mailrenew.renewal.sweep import run_sweep
+
+    reports: list[SweepReport] = []
+    previous = gateway.get_gateway()
+    gateway.set_gateway(_NoChargeGateway())
+    try:
+        async with atomic():
+            reports.append(await run_sweep(day, batch_size=batch_size))
+            raise _RollBack
+    except _RollBack:
+        pass
+    finally:
+        gateway.set_gateway(previous)
+    return reports[0]
+
+
+class _NoChargeGateway(SimulatedGateway):
+    """Answers a charge as the simulated gateway would (by test card), charging and recording nothing."""
+
+    async def charge(
+        self, token: str, amount_cents: int, currency: str, idempotency_key: str
+    ) -> ChargeResult:
+        return ChargeResult(self._outcome(token), amount_cents, "simulation")
+
+
+# --- prices ---------------------------------------------------------------------------------------
+
+AMOUNT = re.compile(r"(\d{1,6})(?:[.,](\d{1,2}))?")
+NO_OFFER = "-"
+
+
+def parse_amount(text: str) -> int:
+    """Euros with a dot or a comma and at most 2 decimals (``1.20``, ``1,2``, ``15``) → cents."""
+    from mailrenew.billing.service import MAX_PRICE_CENTS
+
+    match = AMOUNT.fullmatch(text.strip())
+    if match is None:
+        raise fail(f"AMOUNT must be euros with at most 2 decimals, e.g. 1.20 or 1,20, not {text!r}", 2)
+    cents = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    if cents <= 0:
+        raise fail(f"AMOUNT must be more than 0.00, not {text!r}", 2)
+    if cents > MAX_PRICE_CENTS:
+        raise fail(f"AMOUNT must be at most {MAX_PRICE_CENTS // 100}.00, not {text!r}", 2)
+    return cents
+
+
+def _choices(values: list[str]) -> str:
+    return ", ".join(dict.fromkeys(v or NO_OFFER for v in values))
+
+
+def catalogue_key(product: str, offer: str, period: str) -> tuple[str, str, str]:
+    """The catalogue entry these arguments name (case-insensitive, ``-`` for no offer), or one clear error."""
+    from mailrenew.billing.service import catalogue_keys
+
+    keys = catalogue_keys()
+    product, period = product.strip().upper(), period.strip().upper()
+    offer = "" if offer.strip() == NO_OFFER else offer.strip().upper()
+    if product not in {k[0] for k in keys}:
+        raise fail(f"unknown product {product!r}; choose one of {_choices([k[0] for k in keys])}", 2)
+    offers = [k[1] for k in keys if k[0] == product]
+    if offer not in offers:
+        raise fail(f"unknown offer {offer or NO_OFFER!r} for {product}; choose one of {_choices(offers)}", 2)
+    periods = [k[2] for k in keys if k[:2] == (product, offer)]
+    if period not in periods:
+        raise fail(
+            f"unknown period {period!r} for {product} {offer or NO_OFFER}; choose one of {_choices(periods)}",
+            2,
+        )
+    return product, offer, period
+
+
+def _money(cents: int, currency: str) -> str:
+    return f"{cents // 100}.{cents % 100:02d} {currency}"
+
+
+@prices_app.command("list")
+def prices_list() -> None:
+    """Show the catalogue: product, offer, period, amount and last change (UTC)."""
+    from mailrenew.billing.models import Price
+
+    async def work() -> list[Price]:
+        return await Price.all().order_by("product", "offer", "period")
+
+    rows = [
+        (
+            str(p.product),
+            p.offer or NO_OFFER,
+            p.period,
+            _money(p.amount_cents, p.currency),
+            f"{p.updated_at:%Y-%m-%d %H:%M} UTC",
+        )
+        for p in run_with_db(work)
+    ]
+    if not rows:
+        typer.echo("no prices yet (seed-demo loads the default catalogue)")
+        return
+    header = ("PRODUCT", "OFFER", "PERIOD", "AMOUNT", "LAST CHANGE")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = [
+            cell.rjust(w) if i == 3 else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        typer.echo("  ".join(cells).rstrip())
+
+
+@prices_app.command("set")
+def prices_set(
+    product: Annotated[str, typer.Argument(metavar="PRODUCT", help="MAILBOX or DOMAIN.")],
+    offer: Annotated[
+        str, typer.Argument(metavar="OFFER", help="STANDARD or PREMIUM for a mailbox, - for a domain.")
+    ],
+    period: Annotated[str, typer.Argument(metavar="PERIOD", help="MONTHLY or YEARLY (a domain: YEARLY).")],
+    amount: Annotated[
+        str,
+        typer.Argument(
+            metavar="AMOUNT", help="Euros, a dot or a comma and at most 2 decimals: 1.20 or 1,20 (not cents)."
+        ),
+    ],
+) -> None:
+    """Change one price: terms renewed from now on pay it; past ledger entries never change (audited)."""
+    from mailrenew.billing.service import set_price
+
+    key = catalogue_key(product, offer, period)
+    cents = parse_amount(amount)
+
+    async def work() -> tuple[int | None, str]:
+        from mailrenew.billing.models import Price
+
+        old = await Price.get_or_none(product=key[0], offer=key[1], period=key[2])
+        price = await set_price(*key, cents)
+        return (None if old is None else old.amount_cents), price.currency
+
+    before, currency = run_with_db(work)
+    was = "" if before is None else f" (was {_money(before, currency)})"
+    typer.echo(f"{key[0]} {key[1] or NO_OFFER} {key[2]}: {_money(cents, currency)}{was}")
 
 
 @users_app.command("create")

@@ -14,6 +14,7 @@ from typing import cast
 
 from tortoise.exceptions import IntegrityError
 
+from mailrenew import audit
 from mailrenew.accounts.access import Action, Actor
 from mailrenew.accounts.models import Organization
 from mailrenew.billing.errors import (
@@ -60,6 +61,52 @@ async def price_table() -> dict[tuple[str, str, str], int]:
     """(product, offer, period) → cents, read once per sweep or request."""
     rows = await Price.all().values_list("product", "offer", "period", "amount_cents")
     return {(str(p), o, str(per)): cents for p, o, per, cents in rows}
+
+
+MAX_PRICE_CENTS = 10_000_000  # 100,000.00
+
+
+def catalogue_keys() -> list[tuple[str, str, str]]:
+    """The (product, offer, period) the catalogue prices, in the catalogue's order."""
+    return [(str(product), offer, period) for product, offer, period, _ in DEFAULT_PRICES]
+
+
+async def set_price(product: str, offer: str, period: str, amount_cents: int) -> Price:
+    """Change one catalogue price, audited (``price.set``), in one transaction.
+
+    Terms renewed from now on pay the new price (each sweep reads ``price_table()`` once); ledger entries
+    already written never change.
+    """
+    if not 0 < amount_cents <= MAX_PRICE_CENTS:
+        raise InvalidAmount(field="amount", max=MAX_PRICE_CENTS)
+    if (product, offer, period) not in catalogue_keys():
+        raise NotFound(field="price")
+    async with atomic():
+        price = await Price.filter(product=product, offer=offer, period=period).select_for_update().first()
+        before = None if price is None else {"amount_cents": price.amount_cents, "currency": price.currency}
+        if price is None:
+            price = await Price.create(
+                product=Product(product), offer=offer, period=period, amount_cents=amount_cents
+            )
+        else:
+            price.amount_cents = amount_cents
+            await price.save(update_fields=["amount_cents", "updated_at"])
+        await audit.record(
+            actor_id=None,
+            organization_id=None,
+            action="price.set",
+            target_type="price",
+            target_id=price.id,
+            before=before,
+            after={
+                "product": product,
+                "offer": offer,
+                "period": period,
+                "amount_cents": amount_cents,
+                "currency": price.currency,
+            },
+        )
+    return price
 
 
 # --- accounts and the ledger --------------------------------------------------------------------
