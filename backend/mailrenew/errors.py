@@ -95,6 +95,11 @@ CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
     ),
     ErrorSpec("CARD_DECLINED", en="The card was declined.", fr="La carte a été refusée."),
     ErrorSpec(
+        "CARD_INSUFFICIENT_FUNDS",
+        en="The card was refused for lack of funds: nothing was charged.",
+        fr="La carte a été refusée faute de provision : rien n'a été débité.",
+    ),
+    ErrorSpec(
         "CARD_INVALID",
         field="card_number",
         en="This card number is not valid.",

@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from mailrenew.accounts.models import Role
 from mailrenew.accounts.service import load_actor
 from mailrenew.billing import service as billing
-from mailrenew.billing.errors import CardDeclined, IdempotencyKeyReused, InvalidAmount, NoCard
+from mailrenew.billing.errors import (
+    CardDeclined,
+    CardExpired,
+    CardInsufficientFunds,
+    IdempotencyKeyReused,
+    InvalidAmount,
+    NoCard,
+)
 from mailrenew.billing.gateway import SimulatedGateway
 from mailrenew.billing.models import Card, GatewayCharge, LedgerEntry, LedgerKind, PrepaidAccount
 from mailrenew.db import atomic, connection
@@ -74,13 +81,49 @@ async def test_top_up_needs_a_card_and_a_paying_role() -> None:
     assert await GatewayCharge.all().count() == 0
 
 
-@pytest.mark.parametrize("number", [SimulatedGateway.DECLINED, SimulatedGateway.INSUFFICIENT])
-async def test_a_declined_card_credits_nothing(number: str) -> None:
+@pytest.mark.parametrize(
+    ("number", "error"),
+    [(SimulatedGateway.DECLINED, CardDeclined), (SimulatedGateway.INSUFFICIENT, CardInsufficientFunds)],
+)
+async def test_a_refused_card_credits_nothing(number: str, error: type[Exception]) -> None:
     org, actor = await _payer(card=number)
-    with pytest.raises(CardDeclined):
+    with pytest.raises(error):
         await billing.top_up(actor, org.id, 1000, "k")
     assert await _balance(org) == 0
     assert await LedgerEntry.filter(kind=LedgerKind.TOP_UP).count() == 0
+
+
+async def test_an_expired_card_is_not_charged() -> None:
+    org, actor = await _payer(card=None)
+    await billing.attach_card(
+        org,
+        brand="VISA",
+        last4="4242",
+        exp_month=2,
+        exp_year=TODAY.year,
+        gateway_token="sim_tok_4242_x",
+        auto_top_up=True,
+    )
+    with pytest.raises(CardExpired):
+        await billing.top_up(actor, org.id, 1000, "k", today=TODAY)
+    assert await GatewayCharge.all().count() == 0
+    assert await _balance(org) == 0
+
+
+@pytest.mark.parametrize(
+    ("exp_month", "exp_year", "expired"),
+    [
+        (2, TODAY.year, True),
+        (12, TODAY.year - 1, True),
+        (TODAY.month, TODAY.year, False),
+        (1, TODAY.year + 1, False),
+    ],
+)
+def test_a_card_is_valid_through_the_end_of_its_expiry_month(
+    exp_month: int, exp_year: int, expired: bool
+) -> None:
+    card = Card(exp_month=exp_month, exp_year=exp_year)
+    assert billing.card_expired(card, TODAY) is expired
 
 
 async def test_a_lost_answer_is_retried_with_the_same_key() -> None:

@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 
 from mailrenew.accounts.models import Role
+from mailrenew.billing.gateway import SimulatedGateway
 from mailrenew.billing.models import Card, GatewayCharge, LedgerEntry, PrepaidAccount
-from mailrenew.billing.service import seed_default_prices
+from mailrenew.billing.service import attach_card, seed_default_prices
 from mailrenew.config import business_today
 from mailrenew.graphql.relay import to_global_id
 from mailrenew.hosting.models import RenewalPeriod
+from mailrenew.i18n import message
 from mailrenew.renewal.sweep import run_sweep
 from tests.factories import make_card, make_domain, make_mailbox, make_org, make_user
 from tests.querycount import count_statements
@@ -120,6 +122,55 @@ async def test_bad_top_ups_get_user_errors_and_change_nothing(
     assert [e["code"] for e in data["topUp"]["userErrors"]] == [code]
     assert data["topUp"]["ledgerEntry"] is None
     assert (await PrepaidAccount.get(organization=org)).balance_cents == before
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        (SimulatedGateway.DECLINED, "CARD_DECLINED"),
+        (SimulatedGateway.INSUFFICIENT, "CARD_INSUFFICIENT_FUNDS"),
+        (None, "CARD_EXPIRED"),
+    ],
+)
+async def test_a_refused_card_tells_why_and_changes_nothing(
+    with_token, number: str | None, code: str
+) -> None:
+    org, user = await _member(Role.BILLING, balance=100)
+    if number is None:  # the registered card expired last month
+        today = business_today()
+        last_month = today.replace(day=1) - dt.timedelta(days=1)
+        await attach_card(
+            org,
+            brand="VISA",
+            last4="4242",
+            exp_month=last_month.month,
+            exp_year=last_month.year,
+            gateway_token="sim_tok_4242_expired",
+            auto_top_up=True,
+        )
+    else:
+        await make_card(org=org, number=number)
+    ledger_before = (
+        await LedgerEntry.filter(account__organization=org)
+        .order_by("id")
+        .values_list("id", "amount_cents", "balance_after_cents")
+    )
+    client = await with_token(user)
+
+    data = await client.execute(TOP_UP, {"org": gid("Organization", org.id), "amount": 2000, "key": "k"})
+
+    (error,) = data["topUp"]["userErrors"]
+    assert error["code"] == code
+    assert error["message"] == message(code, "en")
+    assert data["topUp"]["ledgerEntry"] is None
+    assert (await PrepaidAccount.get(organization=org)).balance_cents == 100
+    ledger_after = (
+        await LedgerEntry.filter(account__organization=org)
+        .order_by("id")
+        .values_list("id", "amount_cents", "balance_after_cents")
+    )
+    assert ledger_after == ledger_before
+    assert await GatewayCharge.all().count() == (0 if number is None else 1)
 
 
 async def test_a_foreign_organization_is_not_found(with_token) -> None:

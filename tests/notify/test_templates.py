@@ -76,6 +76,24 @@ def test_receipt_gives_the_amount_the_term_and_the_new_expiry_date() -> None:
             "enregistrez une carte",
         ),
         (
+            "CARD_INSUFFICIENT_FUNDS",
+            "card of Boulangerie Dupont was refused for lack of funds",
+            "check the balance or limit of the card",
+            "vérifiez le solde ou le plafond de la carte",
+        ),
+        (
+            "CARD_EXPIRED",
+            "card of Boulangerie Dupont has expired",
+            "register a new card",
+            "enregistrez une nouvelle carte",
+        ),
+        (
+            "GATEWAY_UNAVAILABLE",
+            "the payment service did not answer",
+            "nothing on your side",
+            "rien à faire de votre côté",
+        ),
+        (
             "PAYER_NOT_ALLOWED",
             "no longer allowed to pay",
             "check the paying organization",
@@ -169,3 +187,16 @@ def test_a_long_subject_is_cut_to_the_column_size() -> None:
 
     assert len(subject) == 200
     assert subject.endswith("…")
+
+
+def test_each_failure_reason_has_its_own_words_in_both_languages() -> None:
+    from mailrenew.renewal.models import FailureReason
+
+    def body(reason: str, language: str) -> str:
+        params = {"item": "contact@shop.example", "reason": reason, "expires_at": E, "final": False}
+        return text(MessageKind.RENEWAL_FAILED, language, **params)[1]
+
+    for language in ("en", "fr"):
+        bodies = {body(str(reason), language) for reason in FailureReason}
+        assert len(bodies) == len(FailureReason), language
+        assert body("SOMETHING_NEW", language) not in bodies, language

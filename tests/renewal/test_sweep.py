@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from mailrenew.accounts.models import Membership, Role
+import pytest
+
+from mailrenew.accounts.models import Language, Membership, Role
 from mailrenew.billing.gateway import SimulatedGateway, get_gateway
 from mailrenew.billing.models import GatewayCharge, LedgerEntry, LedgerKind, PrepaidAccount
-from mailrenew.billing.service import seed_default_prices
+from mailrenew.billing.service import attach_card, seed_default_prices
 from mailrenew.hosting.models import Domain, Mailbox, MailboxOffer, MailboxStatus, RenewalPeriod
 from mailrenew.notify.models import MessageKind, OutboxMessage
 from mailrenew.renewal.models import AttemptOutcome, FailureReason, RenewalAttempt
@@ -149,6 +151,55 @@ async def test_a_declined_card_fails_with_card_declined() -> None:
     assert report.failed == {"CARD_DECLINED": 1}
     assert await LedgerEntry.filter(kind__in=[LedgerKind.TOP_UP, LedgerKind.RENEWAL]).count() == 0
     assert (await RenewalAttempt.get(mailbox_id=box.id)).failure_reason == FailureReason.CARD_DECLINED
+
+
+CARD_WORDS = {
+    FailureReason.CARD_DECLINED: ("card of Payer was declined", "enregistrez une carte valide pour Payer"),
+    FailureReason.CARD_INSUFFICIENT_FUNDS: ("refused for lack of funds", "refusée faute de provision"),
+    FailureReason.CARD_EXPIRED: ("card of Payer has expired", "carte de paiement de Payer a expiré"),
+}
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        (SimulatedGateway.DECLINED, FailureReason.CARD_DECLINED),
+        (SimulatedGateway.INSUFFICIENT, FailureReason.CARD_INSUFFICIENT_FUNDS),
+        (None, FailureReason.CARD_EXPIRED),
+    ],
+)
+async def test_each_card_outcome_has_its_reason_and_its_notice(
+    number: str | None, reason: FailureReason
+) -> None:
+    org, owner, _, (box,) = await _world(balance=0)
+    french = await make_user(language=Language.FR, roles={org: Role.OWNER})
+    if number is None:  # a registered card that expired before the business day
+        await attach_card(
+            org,
+            brand="VISA",
+            last4="4242",
+            exp_month=2,
+            exp_year=TODAY.year,  # TODAY is in March
+            gateway_token="sim_tok_4242_expired",
+            auto_top_up=True,
+        )
+    else:
+        await make_card(org=org, number=number)
+
+    report = await run_sweep(TODAY)
+
+    assert report.failed == {str(reason): 1}
+    assert (await RenewalAttempt.get(mailbox_id=box.id)).failure_reason == reason
+    assert await LedgerEntry.filter(kind__in=[LedgerKind.TOP_UP, LedgerKind.RENEWAL]).count() == 0
+    assert await GatewayCharge.all().count() == (0 if reason is FailureReason.CARD_EXPIRED else 1)
+    en = await OutboxMessage.get(kind=MessageKind.RENEWAL_FAILED, user_id=owner.id)
+    fr = await OutboxMessage.get(kind=MessageKind.RENEWAL_FAILED, user_id=french.id)
+    assert (en.language, fr.language) == ("en", "fr")
+    for other, (en_words, fr_words) in CARD_WORDS.items():
+        assert (en_words in en.body) is (other is reason), other
+        assert (fr_words in fr.body) is (other is reason), other
+    assert str(reason) not in en.body
+    assert str(reason) not in fr.body
 
 
 async def test_a_card_without_automatic_top_up_is_not_charged() -> None:

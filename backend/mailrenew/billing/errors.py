@@ -21,6 +21,14 @@ class CardDeclined(DomainError):
     code = "CARD_DECLINED"
 
 
+class CardInsufficientFunds(DomainError):
+    code = "CARD_INSUFFICIENT_FUNDS"
+
+
+class CardExpired(DomainError):
+    code = "CARD_EXPIRED"
+
+
 class GatewayUnavailable(DomainError):
     code = "GATEWAY_UNAVAILABLE"
 

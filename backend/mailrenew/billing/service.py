@@ -19,15 +19,17 @@ from mailrenew.accounts.access import Action, Actor
 from mailrenew.accounts.models import Organization
 from mailrenew.billing.errors import (
     CardDeclined,
+    CardExpired,
+    CardInsufficientFunds,
     GatewayUnavailable,
     IdempotencyKeyReused,
     InsufficientFunds,
     InvalidAmount,
     NoCard,
 )
-from mailrenew.billing.gateway import CardRejected, ChargeResult, GatewayError, get_gateway
+from mailrenew.billing.gateway import CardRejected, ChargeResult, ChargeStatus, GatewayError, get_gateway
 from mailrenew.billing.models import Card, LedgerEntry, LedgerKind, PrepaidAccount, Price, Product
-from mailrenew.config import utcnow
+from mailrenew.config import business_today, utcnow
 from mailrenew.db import SQLParams, atomic, connection, insert_rows, update_by_id
 from mailrenew.errors import InvalidInput, NotAllowed, NotFound
 
@@ -389,6 +391,11 @@ async def standing_of(organization_ids: Sequence[int]) -> dict[int, Standing]:
     return {org: Standing(balances.get(org, 0), org in tops_up) for org in organization_ids}
 
 
+def card_expired(card: Card, day: dt.date) -> bool:
+    """Whether the card's expiry (valid through the end of its month) is before this business day."""
+    return (card.exp_year, card.exp_month) < (day.year, day.month)
+
+
 async def charge_card(card: Card, amount_cents: int, key: str) -> ChargeResult:
     """Charge through the gateway, retrying a lost answer with the same key (which never charges twice)."""
     last_error: GatewayError | None = None
@@ -400,8 +407,18 @@ async def charge_card(card: Card, amount_cents: int, key: str) -> ChargeResult:
     raise GatewayUnavailable(detail=str(last_error))
 
 
-async def top_up(actor: Actor, organization_id: int, amount_cents: int, idempotency_key: str) -> LedgerEntry:
-    """Charge the registered card and credit the prepaid account, once per idempotency key."""
+async def top_up(
+    actor: Actor,
+    organization_id: int,
+    amount_cents: int,
+    idempotency_key: str,
+    *,
+    today: dt.date | None = None,
+) -> LedgerEntry:
+    """Charge the registered card and credit the prepaid account, once per idempotency key.
+
+    An expired card (as of ``today``, by default the business day) is not charged.
+    """
     _require(actor, Action.PAY, organization_id)
     if not 0 < amount_cents <= MAX_TOP_UP_CENTS:
         raise InvalidAmount(field="amount", max=MAX_TOP_UP_CENTS)
@@ -417,9 +434,13 @@ async def top_up(actor: Actor, organization_id: int, amount_cents: int, idempote
     card = await card_of(organization_id)
     if card is None:
         raise NoCard(field="organization")
+    if card_expired(card, today or business_today()):
+        raise CardExpired(field="organization")
     result = await charge_card(card, amount_cents, ledger_key)
     if result.amount_cents != amount_cents:
         raise IdempotencyKeyReused(field="idempotency_key")
+    if result.status is ChargeStatus.INSUFFICIENT_FUNDS:
+        raise CardInsufficientFunds(reason=str(result.status))
     if not result.succeeded:
         raise CardDeclined(reason=str(result.status))
     try:

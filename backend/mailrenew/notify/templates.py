@@ -220,6 +220,27 @@ def _reason(ctx: _Ctx, reason: str) -> tuple[str, str]:
                 f"register a valid card for {org}, or top up its prepaid account",
             ),
         ),
+        "CARD_INSUFFICIENT_FUNDS": (
+            (
+                f"la carte de paiement de {org} a été refusée faute de provision",
+                f"vérifiez le solde ou le plafond de la carte de {org} auprès de votre banque, ou créditez son "
+                "compte prépayé",
+            ),
+            (
+                f"the payment card of {org} was refused for lack of funds",
+                f"check the balance or limit of the card of {org} with your bank, or top up its prepaid account",
+            ),
+        ),
+        "CARD_EXPIRED": (
+            (
+                f"la carte de paiement de {org} a expiré ; elle n'a pas été débitée",
+                f"enregistrez une nouvelle carte pour {org}, ou créditez son compte prépayé",
+            ),
+            (
+                f"the payment card of {org} has expired; it was not charged",
+                f"register a new card for {org}, or top up its prepaid account",
+            ),
+        ),
         "PAYER_NOT_ALLOWED": (
             (
                 f"l'organisation {org} n'est plus autorisée à payer ce renouvellement (la personne qui l'a "

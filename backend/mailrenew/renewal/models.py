@@ -21,6 +21,8 @@ class AttemptOutcome(StrEnum):
 class FailureReason(StrEnum):
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
     CARD_DECLINED = "CARD_DECLINED"
+    CARD_INSUFFICIENT_FUNDS = "CARD_INSUFFICIENT_FUNDS"  # the card's issuer refused for lack of funds
+    CARD_EXPIRED = "CARD_EXPIRED"  # the registered card expired before the business day: not charged
     PAYER_NOT_ALLOWED = "PAYER_NOT_ALLOWED"
     DOMAIN_EXPIRED = "DOMAIN_EXPIRED"
     PRICE_MISSING = "PRICE_MISSING"
@@ -48,7 +50,7 @@ class RenewalAttempt(Model):
     )
     payer_id: int | None
     outcome = fields.CharEnumField(AttemptOutcome, max_length=10, default=AttemptOutcome.PENDING)
-    failure_reason = fields.CharEnumField(FailureReason, max_length=20, null=True)
+    failure_reason = fields.CharEnumField(FailureReason, max_length=30, null=True)
     amount_cents = fields.BigIntField(default=0)
     ledger_entry: fields.ForeignKeyNullableRelation[LedgerEntry] = fields.ForeignKeyField(
         "mailrenew.LedgerEntry", related_name="renewal_attempts", null=True, on_delete=fields.RESTRICT

@@ -326,6 +326,13 @@ def _tally(report: SweepReport, results: Sequence[Planned]) -> None:
             report.failed[str(plan.reason)] += 1
 
 
+_CARD_REASONS: dict[ChargeStatus, FailureReason] = {
+    ChargeStatus.DECLINED: FailureReason.CARD_DECLINED,
+    ChargeStatus.INSUFFICIENT_FUNDS: FailureReason.CARD_INSUFFICIENT_FUNDS,
+}
+"""The gateway's refusals, as failure reasons (a charge that succeeded has none)."""
+
+
 async def _renew_with_card(day: dt.date, plan: Planned, report: SweepReport) -> None:
     """Top up from the card (outside any transaction, idempotent key), then settle the item under lock."""
     item = plan.item
@@ -334,14 +341,15 @@ async def _renew_with_card(day: dt.date, plan: Planned, report: SweepReport) -> 
     reason: FailureReason | None = None
     if card is None or not card.auto_top_up:
         reason = FailureReason.INSUFFICIENT_FUNDS
+    elif billing.card_expired(card, day):
+        reason = FailureReason.CARD_EXPIRED  # not charged: the gateway would refuse it
     else:
         try:
             result = await billing.charge_card(card, plan.amount_cents, _topup_key(item))
         except GatewayUnavailable:
             reason = FailureReason.GATEWAY_UNAVAILABLE
         else:
-            if result.status is ChargeStatus.DECLINED or result.status is ChargeStatus.INSUFFICIENT_FUNDS:
-                reason = FailureReason.CARD_DECLINED
+            reason = _CARD_REASONS.get(result.status)
     async with atomic():
         # Item first, then money: whoever credits this item's top-up while it is due also debits it, in this
         # transaction, so a top-up is never left for another item to spend.

@@ -72,7 +72,13 @@ class BillingMutation:
         self, info: Info, organization_id: strawberry.ID, amount_cents: int, idempotency_key: str
     ) -> TopUpPayload:
         org_id = pk_of(organization_id, "Organization") or UNKNOWN_ID
-        entry = await billing.top_up(info.context.actor, org_id, amount_cents, idempotency_key)
+        entry = await billing.top_up(
+            info.context.actor,
+            org_id,
+            amount_cents,
+            idempotency_key,
+            today=business_today(info.context.settings),
+        )
         return TopUpPayload(
             organization=await _organization(info, org_id),
             ledger_entry=LedgerEntry.from_row(entry),

@@ -106,6 +106,7 @@ export type Role =
 export type UserErrorCode =
   | 'CARD_DECLINED'
   | 'CARD_EXPIRED'
+  | 'CARD_INSUFFICIENT_FUNDS'
   | 'CARD_INVALID'
   | 'EMPTY_SELECTION'
   | 'GATEWAY_UNAVAILABLE'
