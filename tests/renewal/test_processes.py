@@ -52,6 +52,7 @@ def _sweep(batch_size: int = 5) -> subprocess.Popen[bytes]:
         "DATABASE_URL": TEST_DATABASE_URL,
         "RENEWAL_BATCH_SIZE": str(batch_size),
         "SCHEDULER_ENABLED": "false",
+        "TODAY": TODAY.isoformat(),  # the business day is TODAY: renew refuses a date after today
     }
     return subprocess.Popen(
         [str(CLI), "renew", "--date", TODAY.isoformat()],
