@@ -213,7 +213,7 @@ class Render:
     viewer_id: int
     variables: VariableValues
     p: SQLParams
-    _aliases: Iterator_ = field(default_factory=lambda: itertools.count(1))
+    _aliases: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def alias(self) -> str:
         return f"t{next(self._aliases)}"
@@ -231,9 +231,6 @@ class Render:
     def scope(self, owner: str) -> str:
         """The viewer's organizations, as the standard path scopes (``access.organizations``)."""
         return f"{owner} IN ({access.organizations_sql(self.viewer_id, Action.VIEW, self.p)})"
-
-
-Iterator_ = Any  # itertools.count is an iterator of int; kept loose for the dataclass default
 
 
 def _object_type(schema: GraphQLSchema, name: str) -> GraphQLObjectType:
