@@ -292,3 +292,26 @@ def test_every_field_of_a_covered_type_is_compiled_or_known_to_be_standard_only(
             assert not undecided, (
                 f"{name}: {sorted(undecided)} are neither compiled nor listed as standard only"
             )
+
+
+async def test_a_database_error_on_the_compiled_path_is_answered_by_the_standard_executor(
+    clients, demo_tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never a bare 500: the standard executor answers (here successfully) and the failure is logged."""
+    from structlog.testing import capture_logs
+
+    from mailrenew.graphql import app as graphql_app
+
+    body = {"query": Q1}
+    expected, _, _ = await _both(clients, demo_tokens["owner@acme.example"], body)
+
+    def broken_render(*args: Any, **kwargs: Any) -> tuple[str, list[object]]:
+        return "SELECT no_such_column FROM domains", []
+
+    monkeypatch.setattr(graphql_app.compiled, "render", broken_render)
+    headers = {"Authorization": f"Bearer {demo_tokens['owner@acme.example']}"}
+    with capture_logs() as logs:
+        response = await clients[1].post("/graphql", json=body, headers=headers)
+    assert response.status_code == 200
+    assert response.json() == expected
+    assert [e["event"] for e in logs if e["log_level"] == "error"] == ["graphql.compiled_failed"]

@@ -20,7 +20,10 @@ from mailrenew.graphql.context import Context
 from mailrenew.graphql.cost import check_limits
 from mailrenew.graphql.loaders import Loaders
 from mailrenew.graphql.schema import build_schema
+from mailrenew.logs import get_logger
 from mailrenew.webauth import Authenticated, AuthError, authenticate
+
+log = get_logger(__name__)
 
 
 class _StrawberryApp(GraphQL[Context, None]):
@@ -115,7 +118,11 @@ class GraphQLEndpoint:
             sql, params = compiled.render(schema, plan, variables, viewer_id=auth.user.id, dialect=dialect())
         except compiled.Unsupported:
             return None
-        rows = await connection().execute_query_dict(sql, params)
+        try:
+            rows = await connection().execute_query_dict(sql, params)
+        except Exception:  # the standard executor answers (and masks) what the database said
+            log.exception("graphql.compiled_failed", operation_name=operation_name)
+            return None
         data = rows[0]["data"]
         cost = limits.cost.nodes
         compiled.PLANS.served += 1
