@@ -7,17 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mailrenew.billing import service as billing
-from mailrenew.billing.models import Product
 from mailrenew.hosting import renewables
 from mailrenew.hosting.models import RenewalPeriod
-from mailrenew.hosting.renewables import ItemKind
 from mailrenew.notify import service as notify
 from mailrenew.notify.models import MessageKind
 from mailrenew.renewal import window
 from mailrenew.renewal.window import WINDOW_OPENS_DAYS_BEFORE
 
 NOT_COVERED_NOTICE_DAYS = 7  # tell the payer this many days before the expiry date
-_PRODUCTS = {ItemKind.DOMAIN: Product.DOMAIN, ItemKind.MAILBOX: Product.MAILBOX}
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ async def forecast(organization_ids: Sequence[int] | None, day: dt.date, days: i
     standing = await billing.standing_of(payers)
     result = {org: Forecast(org, standing[org].balance_cents, standing[org].card_tops_up) for org in payers}
     for row in rows:  # selected by the window's own predicate: each is due on its first attempt day
-        amount = window.cost(prices, _PRODUCTS[row.kind], row.offer, row.period or RenewalPeriod.YEARLY)
+        amount = window.cost(prices, window.PRODUCTS[row.kind], row.offer, row.period or RenewalPeriod.YEARLY)
         if amount is None or row.payer_id is None:
             continue  # no price: the sweep fails it (PRICE_MISSING) and charges nothing
         result[row.payer_id].items.append(

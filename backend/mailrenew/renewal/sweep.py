@@ -24,7 +24,7 @@ from mailrenew.accounts import access
 from mailrenew.billing import service as billing
 from mailrenew.billing.errors import GatewayUnavailable
 from mailrenew.billing.gateway import ChargeStatus
-from mailrenew.billing.models import LedgerKind, Product
+from mailrenew.billing.models import LedgerKind
 from mailrenew.config import utcnow
 from mailrenew.db import SQLParams, SqlPredicate, atomic, insert_rows
 from mailrenew.hosting import renewables
@@ -39,7 +39,6 @@ from mailrenew.renewal.models import AttemptOutcome, FailureReason
 
 BATCH_SIZE = 200
 KINDS = (ItemKind.DOMAIN, ItemKind.MAILBOX)  # domains first: mailboxes depend on them
-PRODUCTS = {ItemKind.DOMAIN: Product.DOMAIN, ItemKind.MAILBOX: Product.MAILBOX}
 ATTEMPT_COLUMNS = {ItemKind.DOMAIN: "domain_id", ItemKind.MAILBOX: "mailbox_id"}
 log = get_logger(__name__)
 
@@ -165,7 +164,7 @@ def _plan(
     planned = []
     for item in items:
         due = window.assess(
-            item, day, prices=prices, product=PRODUCTS[item.kind], offer=item.offer, period=item.period
+            item, day, prices=prices, product=window.PRODUCTS[item.kind], offer=item.offer, period=item.period
         )
         if due is None:  # no longer due (selected just before): left for the next run to decide
             continue

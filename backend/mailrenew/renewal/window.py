@@ -16,8 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mailrenew.billing.models import Product
 from mailrenew.db import SQLParams, SqlPredicate
 from mailrenew.hosting.models import RenewalPeriod
+from mailrenew.hosting.renewables import ItemKind
 from mailrenew.renewal.calendar import next_term_end
 
 WINDOW_OPENS_DAYS_BEFORE = 5  # J-5: the first attempt
@@ -25,6 +27,8 @@ WINDOW_CLOSES_DAYS_BEFORE = 1  # J-1: the last attempt
 MAX_ATTEMPTS = WINDOW_OPENS_DAYS_BEFORE - WINDOW_CLOSES_DAYS_BEFORE + 1
 
 PriceTable = Mapping[tuple[str, str, str], int]  # (product, offer, period) → cents
+PRODUCTS: Mapping[ItemKind, Product] = {ItemKind.DOMAIN: Product.DOMAIN, ItemKind.MAILBOX: Product.MAILBOX}
+"""The catalogue product each kind of item renews as."""
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
