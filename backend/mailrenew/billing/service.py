@@ -359,13 +359,6 @@ async def cards_with_auto_top_up(organization_ids: Sequence[int]) -> set[int]:
     return set(cast("list[int]", rows))  # values_list(flat=True) is typed as tuples
 
 
-async def balances_of(organization_ids: Sequence[int]) -> dict[int, int]:
-    rows = await PrepaidAccount.filter(organization_id__in=list(organization_ids)).values_list(
-        "organization_id", "balance_cents"
-    )
-    return dict(rows)
-
-
 @dataclass(frozen=True)
 class Standing:
     """What a payer can spend: its prepaid balance, and whether a card tops it up automatically."""

@@ -477,8 +477,9 @@ async def _plan_only(day: dt.date, prices: window.PriceTable, report: SweepRepor
             items = await _due_items(kind, day, ids, lock=False)
             planned = _plan(day, items, prices, await _payers_allowed(items))
             new_payers = sorted({p.item.payer_id for p in planned} - set(balances))
-            balances |= {org_id: 0 for org_id in new_payers} | await billing.balances_of(new_payers)
-            cards |= await billing.cards_with_auto_top_up(new_payers)
+            standing = await billing.standing_of(new_payers)
+            balances |= {org_id: payer.balance_cents for org_id, payer in standing.items()}
+            cards |= {org_id for org_id, payer in standing.items() if payer.card_tops_up}
             for plan in planned:
                 if plan.outcome is AttemptOutcome.PENDING:
                     if balances[plan.item.payer_id] >= plan.amount_cents or plan.item.payer_id in cards:
