@@ -50,6 +50,20 @@ class Domain(Model):
         "mailrenew.User", related_name="domain_auto_renewals", null=True, on_delete=fields.SET_NULL
     )
     auto_renew_set_by_id: int | None
+    # The auto-renewal a mailbox created on this domain starts with (off by default), and who chose it: the
+    # payer is applied only while that user may still charge it.
+    new_mailbox_auto_renew_enabled = fields.BooleanField(default=False)
+    new_mailbox_auto_renew_period: RenewalPeriod | None = fields.CharEnumField(  # type: ignore[assignment]
+        RenewalPeriod, max_length=8, null=True
+    )
+    new_mailbox_auto_renew_payer: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
+        "mailrenew.Organization", related_name="new_mailbox_policies", null=True, on_delete=fields.RESTRICT
+    )
+    new_mailbox_auto_renew_payer_id: int | None
+    new_mailbox_set_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "mailrenew.User", related_name="new_mailbox_policies", null=True, on_delete=fields.SET_NULL
+    )
+    new_mailbox_set_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

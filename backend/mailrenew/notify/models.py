@@ -16,6 +16,7 @@ class MessageKind(StrEnum):
     RENEWAL_RECEIPT = "RENEWAL_RECEIPT"
     RENEWAL_FAILED = "RENEWAL_FAILED"
     EXPIRED = "EXPIRED"
+    CARD_EXPIRING = "CARD_EXPIRING"
 
 
 class OutboxMessage(Model):
