@@ -23,6 +23,12 @@ TEXTS: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "The prepaid balance of {payer} is short by {amount} for the coming renewals.",
         "fr": "Il manque {amount} sur le compte prépayé de {payer} pour les prochains renouvellements.",
     },
+    "CARD_EXPIRES_FIRST": {
+        "en": "The card {card} of {payer} expires at the end of {expiry}, before this renewal is charged on "
+        "{date}, and the prepaid balance is short by {amount}: register a new card or top up the account.",
+        "fr": "La carte {card} de {payer} expire fin {expiry}, avant le débit de ce renouvellement le {date}, "
+        "et il manque {amount} sur le compte prépayé : enregistrez une nouvelle carte ou créditez le compte.",
+    },
 }
 """Texts that are not error codes (warnings, …); error messages live in ``mailrenew.errors.CATALOGUE``."""
 

@@ -24,6 +24,7 @@ async def renewal_job(settings: Settings) -> None:
     from mailrenew.renewal.sweep import run_sweep
 
     day = business_today(settings)
+    await card_notices_job(day)
     try:
         report = await run_sweep(day, batch_size=settings.renewal_batch_size)
     except Exception:  # a failed run is retried by the next one; never kill the scheduler
@@ -37,6 +38,16 @@ async def renewal_job(settings: Settings) -> None:
         charged_cents=report.charged_cents,
         expired=report.expired,
     )
+
+
+async def card_notices_job(day: dt.date) -> None:
+    """Cards about to expire: the notices of the day (their own failure never stops the sweep)."""
+    from mailrenew.billing.service import cards_expiring
+
+    try:
+        await cards_expiring(day)
+    except Exception:
+        log.exception("billing.card_notices_failed", day=day.isoformat())
 
 
 async def delivery_job(settings: Settings) -> None:

@@ -263,8 +263,8 @@ def test_the_generated_queries_reached_the_compiled_path() -> None:
 
 
 STANDARD_ONLY: dict[str, set[str]] = {
-    "Domain": {"renewal"},
-    "Mailbox": {"warnings", "renewalAttempts", "renewal"},
+    "Domain": {"renewal", "newMailboxAutoRenew"},
+    "Mailbox": {"warnings", "renewalAttempts", "renewal", "autoRenewQuote"},
     "Organization": {
         "viewerRole",
         "viewerCanPay",

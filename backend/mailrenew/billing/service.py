@@ -7,12 +7,14 @@ through the ``PaymentGateway`` outside any transaction, each with its own idempo
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from mailrenew import audit
 from mailrenew.accounts.access import Action, Actor
@@ -32,8 +34,11 @@ from mailrenew.billing.models import Card, LedgerEntry, LedgerKind, PrepaidAccou
 from mailrenew.config import business_today, utcnow
 from mailrenew.db import SQLParams, atomic, connection, insert_rows, update_by_id
 from mailrenew.errors import InvalidInput, NotAllowed, NotFound
+from mailrenew.notify import service as notify
+from mailrenew.notify.models import MessageKind
 
 MAX_TOP_UP_CENTS = 1_000_000  # 10,000.00 per top-up
+CARD_EXPIRING_NOTICE_DAYS = 30  # tell the payer this many days before its card's last valid day
 GATEWAY_RETRIES = 3
 
 DEFAULT_PRICES: list[tuple[Product, str, str, int]] = [
@@ -387,6 +392,47 @@ async def standing_of(organization_ids: Sequence[int]) -> dict[int, Standing]:
 def card_expired(card: Card, day: dt.date) -> bool:
     """Whether the card's expiry (valid through the end of its month) is before this business day."""
     return (card.exp_year, card.exp_month) < (day.year, day.month)
+
+
+def card_last_day(card: Card) -> dt.date:
+    """The last day a card is valid: the end of its expiry month."""
+    return dt.date(card.exp_year, card.exp_month, calendar.monthrange(card.exp_year, card.exp_month)[1])
+
+
+def _months_ending_within(day: dt.date, days: int) -> list[tuple[int, int]]:
+    """The (year, month) whose last day falls in ``day`` … ``day + days``."""
+    months, year, month = [], day.year, day.month
+    while dt.date(year, month, calendar.monthrange(year, month)[1]) <= day + dt.timedelta(days=days):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+async def cards_expiring(day: dt.date) -> int:
+    """Tell each organization whose card stops being valid within 30 days, once per card and expiry month.
+
+    Run daily: the first run from 30 days before the card's last day queues the notice (a run missed is caught
+    up the next day), the dedupe key keeps later runs from queuing it again. Returns how many messages are new.
+    """
+    months = _months_ending_within(day, CARD_EXPIRING_NOTICE_DAYS)
+    if not months:
+        return 0
+    which = Q(*(Q(exp_year=year, exp_month=month) for year, month in months), join_type=Q.OR)
+    notices = [
+        notify.Notice(
+            MessageKind.CARD_EXPIRING,
+            card.organization_id,
+            f"card_expiring:{card.organization_id}:{card.exp_year:04d}-{card.exp_month:02d}",
+            {
+                "item": f"{card.brand} •••• {card.last4}",
+                "item_type": "card",
+                "expires_on": card_last_day(card),
+                "auto_top_up": card.auto_top_up,
+            },
+        )
+        for card in await Card.filter(which).order_by("organization_id")
+    ]
+    return await notify.queue(notices)
 
 
 async def charge_card(card: Card, amount_cents: int, key: str) -> ChargeResult:

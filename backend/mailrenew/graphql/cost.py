@@ -64,7 +64,7 @@ DEFAULT_LIST_SIZE = 10
 """Estimated length of a list of objects that is not a connection and has no entry in ``LIST_SIZES``."""
 
 LIST_SIZES: Mapping[tuple[str, str], int] = {
-    ("Mailbox", "warnings"): 3,  # at most one per AutoRenewWarningCode
+    ("Mailbox", "warnings"): 3,  # the two domain warnings, and BALANCE_SHORT or CARD_EXPIRES_FIRST
     ("RenewalForecast", "items"): 100,
     ("BulkSetAutoRenewPayload", "mailboxes"): MAX_BULK_MAILBOXES,
 }

@@ -47,6 +47,7 @@ class Notice:
       RENEWAL_RECEIPT: item, amount_cents, new_expires_at; optional period (MONTHLY / YEARLY)
       RENEWAL_FAILED: item, reason (a FailureReason), expires_at; optional final (bool: J-1, no more attempt)
       EXPIRED: item, expired_on
+      CARD_EXPIRING: item (the card, e.g. "VISA •••• 4242", item_type "card"), expires_on; optional auto_top_up
     ``item`` is the mailbox address or the domain name (optional ``item_type``: "mailbox" or "domain",
     otherwise an ``@`` tells a mailbox); optional ``currency`` (default EUR).
     """

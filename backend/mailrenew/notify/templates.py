@@ -1,6 +1,6 @@
 """The text of each message: a subject and a plain-text body per kind and language (fr, en).
 
-Plain Python on purpose: four kinds, two languages, no markup. Money goes through ``format_cents``, dates are
+Plain Python on purpose: five kinds, two languages, no markup. Money goes through ``format_cents``, dates are
 ``dd/mm/yyyy`` in French and ``yyyy-mm-dd`` in English, and every message that asks for something says what to do.
 Parameters are checked before anything is written, so a notice the sweep got wrong fails loudly in its tests.
 """
@@ -21,6 +21,7 @@ REQUIRED: Mapping[MessageKind, tuple[str, ...]] = {
     MessageKind.RENEWAL_RECEIPT: ("item", "amount_cents", "new_expires_at"),
     MessageKind.RENEWAL_FAILED: ("item", "reason", "expires_at"),
     MessageKind.EXPIRED: ("item", "expired_on"),
+    MessageKind.CARD_EXPIRING: ("item", "expires_on"),
 }
 
 
@@ -139,7 +140,7 @@ def _period(ctx: _Ctx, period: object) -> str | None:
     return words[0] if ctx.fr else words[1]
 
 
-# --- the four kinds ---------------------------------------------------------------------------------
+# --- the kinds ------------------------------------------------------------------------------------
 
 
 def _payment_not_covered(ctx: _Ctx, params: Mapping[str, object]) -> tuple[str, str]:
@@ -360,9 +361,40 @@ def _expired(ctx: _Ctx, params: Mapping[str, object]) -> tuple[str, str]:
     return subject, ctx.wrap(paragraphs)
 
 
+def _card_expiring(ctx: _Ctx, params: Mapping[str, object]) -> tuple[str, str]:
+    last_day = ctx.date(_date(params, "expires_on"))
+    tops_up = bool(params.get("auto_top_up"))
+    if ctx.fr:
+        subject = f"La carte {ctx.item} expire le {last_day}"
+        paragraphs = [f"La carte de paiement {ctx.item} de {ctx.organization} expire le {last_day}."]
+        if tops_up:
+            paragraphs.append(
+                "Elle recharge automatiquement le compte prépayé quand un renouvellement le demande : après "
+                "cette date elle ne le pourra plus, et les renouvellements que le solde ne couvre pas échoueront."
+            )
+        paragraphs.append(
+            f"Que faire : enregistrez une nouvelle carte pour {ctx.organization} avant le {last_day}, ou "
+            "créditez son compte prépayé pour les prochains renouvellements."
+        )
+    else:
+        subject = f"The card {ctx.item} expires on {last_day}"
+        paragraphs = [f"The payment card {ctx.item} of {ctx.organization} expires on {last_day}."]
+        if tops_up:
+            paragraphs.append(
+                "It tops up the prepaid account automatically when a renewal needs it: after that date it no "
+                "longer can, and renewals the balance does not cover will fail."
+            )
+        paragraphs.append(
+            f"What to do: register a new card for {ctx.organization} before {last_day}, or top up its prepaid "
+            "account for the coming renewals."
+        )
+    return subject, ctx.wrap(paragraphs)
+
+
 _TEMPLATES: Mapping[MessageKind, Callable[[_Ctx, Mapping[str, object]], tuple[str, str]]] = {
     MessageKind.PAYMENT_NOT_COVERED: _payment_not_covered,
     MessageKind.RENEWAL_RECEIPT: _renewal_receipt,
     MessageKind.RENEWAL_FAILED: _renewal_failed,
     MessageKind.EXPIRED: _expired,
+    MessageKind.CARD_EXPIRING: _card_expiring,
 }

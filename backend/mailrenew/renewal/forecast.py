@@ -43,9 +43,10 @@ class Forecast:
     def shortfall_cents(self) -> int:
         return max(0, self.total_cents - self.balance_cents)
 
-    def uncovered(self) -> list[ForecastItem]:
-        """Items the balance will not cover, in charge order (none when a card tops up automatically)."""
-        if self.covered_by_card:
+    def uncovered(self, *, card: bool = True) -> list[ForecastItem]:
+        """Items the balance will not cover, in charge order (none when a card tops up automatically, unless
+        ``card=False``: what the balance alone leaves uncovered)."""
+        if card and self.covered_by_card:
             return []
         left, missing = self.balance_cents, []
         for item in sorted(self.items, key=lambda i: (i.charge_on, i.kind, i.id)):

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mailrenew.billing.service import card_expired
 from mailrenew.hosting.models import Domain, DomainStatus, Mailbox
 from mailrenew.i18n import format_cents
 from mailrenew.renewal.calendar import next_term_end
 
 if TYPE_CHECKING:
+    from mailrenew.billing.models import Card
     from mailrenew.renewal.forecast import Forecast
 
 
@@ -45,5 +47,33 @@ def balance_warning(forecast: Forecast, payer_name: str, language: str) -> Warni
     return Warning(
         "BALANCE_SHORT",
         {"payer": payer_name, "amount": format_cents(forecast.shortfall_cents, language=language)},
+        amount_cents=forecast.shortfall_cents,
+    )
+
+
+def card_matters(forecast: Forecast) -> bool:
+    """Whether the payer's renewals rest on its card: the balance falls short and a card tops it up."""
+    return forecast.covered_by_card and forecast.shortfall_cents > 0
+
+
+def card_warning(
+    forecast: Forecast, kind: str, item_id: int, card: Card | None, payer_name: str, language: str
+) -> Warning | None:
+    """The balance alone will not cover this item's next charge, and the card that would top it up expires
+    before that day (a card is valid through the end of its expiry month)."""
+    if card is None or not card.auto_top_up:
+        return None
+    item = next((i for i in forecast.uncovered(card=False) if i.kind == kind and i.id == item_id), None)
+    if item is None or not card_expired(card, item.charge_on):
+        return None
+    return Warning(
+        "CARD_EXPIRES_FIRST",
+        {
+            "payer": payer_name,
+            "card": f"{card.brand} •••• {card.last4}",
+            "expiry": f"{card.exp_month:02d}/{card.exp_year}",
+            "date": item.charge_on,
+            "amount": format_cents(forecast.shortfall_cents, language=language),
+        },
         amount_cents=forecast.shortfall_cents,
     )

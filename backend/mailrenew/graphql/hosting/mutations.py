@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from mailrenew.graphql.context import Info
@@ -44,6 +46,12 @@ class SetDomainAutoRenewPayload:
     user_errors: list[UserError]
 
 
+@strawberry.type
+class SetNewMailboxAutoRenewPayload:
+    domain: Domain | None = None
+    user_errors: list[UserError]
+
+
 SET_AUTO_RENEW_PATHS: FieldPaths = {"mailbox": ("mailboxId",), **AUTO_RENEW_INPUT}
 BULK_SET_AUTO_RENEW_PATHS: FieldPaths = {
     "domain": ("domainId",),
@@ -51,6 +59,10 @@ BULK_SET_AUTO_RENEW_PATHS: FieldPaths = {
     **AUTO_RENEW_INPUT,
 }
 SET_DOMAIN_AUTO_RENEW_PATHS: FieldPaths = {"domain": ("domainId",), "payer": AUTO_RENEW_INPUT["payer"]}
+SET_NEW_MAILBOX_AUTO_RENEW_PATHS: FieldPaths = {"domain": ("domainId",), **AUTO_RENEW_INPUT}
+ALSO_DOMAIN = (
+    "When enabling, also turn the domain's own auto-renewal on (yearly, same payer), in the same transaction."
+)
 
 
 def _id(global_id: strawberry.ID | None, type_name: str) -> int | None:
@@ -73,10 +85,17 @@ class HostingMutation:
     @strawberry.mutation(description="Turn one mailbox's auto-renewal on or off.")
     @user_errors_as(SetAutoRenewPayload, SET_AUTO_RENEW_PATHS)
     async def set_auto_renew(
-        self, info: Info, mailbox_id: strawberry.ID, input: AutoRenewInput
+        self,
+        info: Info,
+        mailbox_id: strawberry.ID,
+        input: AutoRenewInput,
+        also_domain: Annotated[bool, strawberry.argument(description=ALSO_DOMAIN)] = False,
     ) -> SetAutoRenewPayload:
         row = await service.set_auto_renew(
-            info.context.actor, _id(mailbox_id, "Mailbox") or UNKNOWN_ID, _settings(input)
+            info.context.actor,
+            _id(mailbox_id, "Mailbox") or UNKNOWN_ID,
+            _settings(input),
+            also_domain=also_domain,
         )
         return SetAutoRenewPayload(mailbox=Mailbox.from_row(row), user_errors=[])
 
@@ -91,10 +110,22 @@ class HostingMutation:
         domain_id: strawberry.ID,
         input: AutoRenewInput,
         mailbox_ids: list[strawberry.ID] | None = None,
+        also_future_mailboxes: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also make this setting the domain's auto-renewal for new mailboxes."
+            ),
+        ] = False,
+        also_domain: Annotated[bool, strawberry.argument(description=ALSO_DOMAIN)] = False,
     ) -> BulkSetAutoRenewPayload:
         ids = None if mailbox_ids is None else [_id(m, "Mailbox") or UNKNOWN_ID for m in mailbox_ids]
         rows = await service.bulk_set_auto_renew(
-            info.context.actor, _id(domain_id, "Domain") or UNKNOWN_ID, ids, _settings(input)
+            info.context.actor,
+            _id(domain_id, "Domain") or UNKNOWN_ID,
+            ids,
+            _settings(input),
+            also_future_mailboxes=also_future_mailboxes,
+            also_domain=also_domain,
         )
         return BulkSetAutoRenewPayload(
             mailboxes=[Mailbox.from_row(r) for r in rows], updated_count=len(rows), user_errors=[]
@@ -112,3 +143,16 @@ class HostingMutation:
             info.context.actor, _id(domain_id, "Domain") or UNKNOWN_ID, settings
         )
         return SetDomainAutoRenewPayload(domain=Domain.from_row(row), user_errors=[])
+
+    @strawberry.mutation(
+        description="Set the auto-renewal mailboxes created on this domain start with (the rules of "
+        "`setAutoRenew`)."
+    )
+    @user_errors_as(SetNewMailboxAutoRenewPayload, SET_NEW_MAILBOX_AUTO_RENEW_PATHS)
+    async def set_new_mailbox_auto_renew(
+        self, info: Info, domain_id: strawberry.ID, input: AutoRenewInput
+    ) -> SetNewMailboxAutoRenewPayload:
+        row = await service.set_new_mailbox_auto_renew(
+            info.context.actor, _id(domain_id, "Domain") or UNKNOWN_ID, _settings(input)
+        )
+        return SetNewMailboxAutoRenewPayload(domain=Domain.from_row(row), user_errors=[])

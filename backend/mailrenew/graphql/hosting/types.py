@@ -6,6 +6,7 @@ from enum import Enum
 import strawberry
 
 from mailrenew.accounts.access import Action
+from mailrenew.config import business_today
 from mailrenew.graphql.accounts.types import Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.loaders import PageKey
@@ -14,8 +15,9 @@ from mailrenew.graphql.renewal.types import RenewalAttempt, RenewalStatus, load_
 from mailrenew.hosting import models
 from mailrenew.hosting.queries import MailboxSort
 from mailrenew.i18n import message
+from mailrenew.renewal.quote import mailbox_quote
 from mailrenew.renewal.status import Item
-from mailrenew.renewal.warnings import balance_warning, mailbox_warnings
+from mailrenew.renewal.warnings import balance_warning, card_matters, card_warning, mailbox_warnings
 
 MailboxStatus = strawberry.enum(models.MailboxStatus, name="MailboxStatus")
 DomainStatus = strawberry.enum(models.DomainStatus, name="DomainStatus")
@@ -49,6 +51,7 @@ class AutoRenewWarningCode(Enum):
     DOMAIN_AUTO_RENEW_OFF = "DOMAIN_AUTO_RENEW_OFF"
     DOMAIN_EXPIRES_FIRST = "DOMAIN_EXPIRES_FIRST"
     BALANCE_SHORT = "BALANCE_SHORT"
+    CARD_EXPIRES_FIRST = "CARD_EXPIRES_FIRST"
 
 
 @strawberry.type
@@ -67,6 +70,16 @@ class AutoRenew:
     @strawberry.field(description="The organization whose prepaid account pays.")
     async def payer(self, info: Info) -> Organization | None:
         return await load_organization(info, self.payer_id)
+
+
+@strawberry.type(description="What a mailbox's auto-renewal would cost, and when it would first be charged.")
+class AutoRenewQuote:
+    monthly_cents: int | None = strawberry.field(description="Null when the catalogue has no such price.")
+    yearly_cents: int | None = strawberry.field(description="Null when the catalogue has no such price.")
+    currency: str
+    first_charge_on: dt.date | None = strawberry.field(
+        description="The first day the renewal window would charge it if turned on today (null once expired)."
+    )
 
 
 @strawberry.type(description="A domain's own auto-renewal (a domain renews by one year).")
@@ -140,9 +153,14 @@ class Mailbox(Node):
         warnings = mailbox_warnings(self.row, domain)
         payer_id = self.row.auto_renew_payer_id
         if self.row.auto_renew_enabled and payer_id is not None:
-            forecast = await info.context.loaders.forecast_by_payer.load(payer_id)
-            payer = await info.context.loaders.organization_by_id.load(payer_id)
-            short = balance_warning(forecast, payer.name if payer else "", language)
+            loaders = info.context.loaders
+            forecast = await loaders.forecast_by_payer.load(payer_id)
+            payer = await loaders.organization_by_id.load(payer_id)
+            payer_name = payer.name if payer else ""
+            short = balance_warning(forecast, payer_name, language)
+            if short is None and card_matters(forecast):
+                card = await loaders.card_by_organization.load(payer_id)
+                short = card_warning(forecast, "mailbox", self.row.id, card, payer_name, language)
             warnings += [short] if short else []
         return [
             AutoRenewWarning(
@@ -152,6 +170,21 @@ class Mailbox(Node):
             )
             for w in warnings
         ]
+
+    @strawberry.field(
+        description="The price of each period for this mailbox's offer, and the day its renewal would first "
+        "be charged if turned on today."
+    )
+    async def auto_renew_quote(self, info: Info) -> AutoRenewQuote:
+        loaders = info.context.loaders
+        today = loaders.today or business_today(info.context.settings)
+        quote = mailbox_quote(await loaders.prices(), str(self.row.offer), self.row.expires_at, today)
+        return AutoRenewQuote(
+            monthly_cents=quote.monthly_cents,
+            yearly_cents=quote.yearly_cents,
+            currency="EUR",
+            first_charge_on=quote.first_charge_on,
+        )
 
     @strawberry.field(description="Renewal attempts, newest first.")
     async def renewal_attempts(
@@ -211,6 +244,14 @@ class Domain(Node):
     @strawberry.field
     def auto_renew(self) -> DomainAutoRenew:
         return DomainAutoRenew(enabled=self.row.auto_renew_enabled, payer_id=self.row.auto_renew_payer_id)
+
+    @strawberry.field(description="The auto-renewal mailboxes created on this domain start with.")
+    def new_mailbox_auto_renew(self) -> AutoRenew:
+        return AutoRenew(
+            enabled=self.row.new_mailbox_auto_renew_enabled,
+            period=self.row.new_mailbox_auto_renew_period,
+            payer_id=self.row.new_mailbox_auto_renew_payer_id,
+        )
 
     @strawberry.field
     async def mailbox_count(self, info: Info) -> int:

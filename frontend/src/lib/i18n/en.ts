@@ -184,6 +184,7 @@ export const en = {
   'warnings.DOMAIN_AUTO_RENEW_OFF': 'The domain’s auto-renewal is off. Mailboxes depend on their domain: turn it on too.',
   'warnings.DOMAIN_EXPIRES_FIRST': 'The domain expires before the end of this mailbox’s next term.',
   'warnings.BALANCE_SHORT': 'The prepaid balance will not cover the coming renewals: {amount} missing, and no card with automatic top-up is registered.',
+  'warnings.CARD_EXPIRES_FIRST': 'The card that tops up the prepaid balance expires before this renewal is charged, and the balance alone will not cover it: {amount} missing. Register a new card or top up the account.',
   'warnings.enableDomain': 'Turn on the domain’s auto-renewal too',
   'warnings.enablingDomain': 'Turning on…',
   'warnings.domainEnabled': 'Auto-renewal of {fqdn} is now on.',

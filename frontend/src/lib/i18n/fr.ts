@@ -184,6 +184,7 @@ export const fr: Partial<Dictionary> = {
   'warnings.DOMAIN_AUTO_RENEW_OFF': 'Le renouvellement automatique du domaine est désactivé. Les boîtes mail dépendent de leur domaine : activez-le aussi.',
   'warnings.DOMAIN_EXPIRES_FIRST': 'Le domaine expire avant la fin de la prochaine période de cette boîte mail.',
   'warnings.BALANCE_SHORT': 'Le solde prépayé ne couvrira pas les prochains renouvellements : il manque {amount}, et aucune carte avec rechargement automatique n’est enregistrée.',
+  'warnings.CARD_EXPIRES_FIRST': 'La carte qui recharge le solde prépayé expire avant le débit de ce renouvellement, et le solde seul ne le couvrira pas : il manque {amount}. Enregistrez une nouvelle carte ou créditez le compte.',
   'warnings.enableDomain': 'Activer aussi le renouvellement automatique du domaine',
   'warnings.enablingDomain': 'Activation…',
   'warnings.domainEnabled': 'Le renouvellement automatique de {fqdn} est activé.',

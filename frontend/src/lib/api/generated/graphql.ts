@@ -14,6 +14,7 @@ export type AutoRenewInput = {
 
 export type AutoRenewWarningCode =
   | 'BALANCE_SHORT'
+  | 'CARD_EXPIRES_FIRST'
   | 'DOMAIN_AUTO_RENEW_OFF'
   | 'DOMAIN_EXPIRES_FIRST';
 
@@ -78,6 +79,7 @@ export type MailboxStatus =
 
 /** PAYMENT_NOT_COVERED (before a renewal the balance will not pay), RENEWAL_RECEIPT, RENEWAL_FAILED, EXPIRED. */
 export type MessageKind =
+  | 'CARD_EXPIRING'
   | 'EXPIRED'
   | 'PAYMENT_NOT_COVERED'
   | 'RENEWAL_FAILED'
