@@ -57,7 +57,8 @@ def test_schema_keeps_the_core_names_of_the_contract() -> None:
                 missing.append(name)
             continue
         core = parse(f"type Query {{ {name} }}").definitions[0]
-        assert isinstance(core, ObjectTypeDefinitionNode) and core.fields
+        assert isinstance(core, ObjectTypeDefinitionNode)
+        assert core.fields
         wanted = core.fields[0]
         found = roots.get(wanted.name.value)
         if found is None:
