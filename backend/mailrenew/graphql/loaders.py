@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
@@ -151,13 +152,13 @@ class Loaders:
     mailbox_by_id: Loader[int, Mailbox | None] = field(init=False)
     attempts_by_mailbox: Loader[int, list[status.Attempt]] = field(init=False)
     attempts_by_domain: Loader[int, list[status.Attempt]] = field(init=False)
-    _prices: window.PriceTable | None = None
+    _prices: asyncio.Task[dict[tuple[str, str, str], int]] | None = None
 
     async def prices(self) -> window.PriceTable:
-        """The price catalogue, read once per request."""
+        """The price catalogue, read once per request (resolvers running side by side share the one read)."""
         if self._prices is None:
-            self._prices = await billing_service.price_table()
-        return self._prices
+            self._prices = asyncio.ensure_future(billing_service.price_table())
+        return await self._prices
 
     def __post_init__(self) -> None:
         # Domains and mailboxes are loaded only within the viewer's organizations (a subquery on memberships):
