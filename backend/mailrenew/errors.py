@@ -111,6 +111,22 @@ CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
         en="The payment service does not answer; nothing was charged twice. Try again later.",
         fr="Le service de paiement ne répond pas ; rien n'a été débité deux fois. Réessayez plus tard.",
     ),
+    ErrorSpec(
+        "TOP_UP_CAP_REACHED",
+        en="This charge would pass the organization's monthly top-up cap: nothing was charged.",
+        fr="Ce débit dépasserait le plafond mensuel de recharge de l'organisation : rien n'a été débité.",
+    ),
+    ErrorSpec(
+        "NOT_RENEWABLE",
+        en="{item} cannot be renewed while its domain has expired: renew the domain first.",
+        fr="{item} ne peut pas être renouvelée tant que son domaine est expiré : renouvelez d'abord le domaine.",
+    ),
+    ErrorSpec(
+        "RENEWAL_LAPSED",
+        en="{item} expired on {expired_on} and its grace period is over: contact support to restore it.",
+        fr="{item} a expiré le {expired_on} et son délai de grâce est passé : contactez le support pour le "
+        "rétablir.",
+    ),
     ErrorSpec("INVALID", en="Invalid value.", fr="Valeur invalide."),
     # Not UserErrorCodes: the sign-in route and the CLI answer these.
     ErrorSpec(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mailrenew.accounts.models import Role
-from mailrenew.billing.models import GatewayCharge, LedgerEntry, LedgerKind
+from mailrenew.billing.models import CardCharge, ChargeState, GatewayCharge, LedgerEntry, LedgerKind
 from mailrenew.billing.service import seed_default_prices
 from mailrenew.hosting.models import Mailbox, RenewalPeriod
 from mailrenew.renewal.models import AttemptOutcome, FailureReason, RenewalAttempt
@@ -79,7 +79,11 @@ async def _assert_each_term_paid_once(world: dict[str, object]) -> None:
     assert len(attempts) == len(set(attempts)) == 3 * per_payer  # none lost, at most one a day
     moved = await Mailbox.filter(expires_at__gt=TODAY + dt.timedelta(days=3)).count()
     assert moved == len(renewals) == 2 * per_payer + per_payer // 3
-    assert await GatewayCharge.all().count() == per_payer  # the card payer's items, each charged once
+    # The card payer's day: one card charge for all its items, credited once, whoever ran or was killed.
+    assert await GatewayCharge.all().count() == 1
+    assert await CardCharge.filter(state=ChargeState.SUCCEEDED).count() == 1
+    assert await CardCharge.exclude(state=ChargeState.SUCCEEDED).count() == 0
+    assert await LedgerEntry.filter(kind=LedgerKind.TOP_UP).count() == 1
 
 
 @pytest.mark.parametrize("processes", [2, 4])

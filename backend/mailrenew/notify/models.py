@@ -16,6 +16,7 @@ class MessageKind(StrEnum):
     RENEWAL_RECEIPT = "RENEWAL_RECEIPT"
     RENEWAL_FAILED = "RENEWAL_FAILED"
     EXPIRED = "EXPIRED"
+    TOP_UP_CAP_REACHED = "TOP_UP_CAP_REACHED"
 
 
 class OutboxMessage(Model):

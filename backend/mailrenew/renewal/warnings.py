@@ -39,8 +39,9 @@ def mailbox_warnings(mailbox: Mailbox, domain: Domain) -> list[Warning]:
 
 
 def balance_warning(forecast: Forecast, payer_name: str, language: str) -> Warning | None:
-    """The payer's balance will not cover its coming renewals and no card tops it up automatically."""
-    if forecast.covered_by_card or forecast.shortfall_cents <= 0:
+    """Some coming renewals will fail for lack of money: the balance falls short and no usable card tops it up
+    (none, automatic top-up off, expired by the charge date, last charge refused, or the monthly cap)."""
+    if not forecast.uncovered():
         return None
     return Warning(
         "BALANCE_SHORT",

@@ -156,7 +156,7 @@ async def load_renewal_status(
     covered = True
     if item.auto_renew_enabled and payer_id is not None:
         forecast = await loaders.forecast_by_payer.load(payer_id)
-        covered = not any(u.kind == kind and u.id == item_id for u in forecast.uncovered())
+        covered = not any(u.kind == kind and u.id == item_id for u in forecast.failing)
     found = status.status_of(
         item,
         today,
