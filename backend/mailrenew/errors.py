@@ -112,6 +112,12 @@ CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
         fr="Le service de paiement ne répond pas ; rien n'a été débité deux fois. Réessayez plus tard.",
     ),
     ErrorSpec(
+        "INVALID_CAP",
+        field="monthly_cap",
+        en="The monthly cap must be at least the minimum top-up and at most {max} cents.",
+        fr="Le plafond mensuel doit être au moins égal au rechargement minimum et au plus de {max} centimes.",
+    ),
+    ErrorSpec(
         "TOP_UP_CAP_REACHED",
         en="This charge would pass the organization's monthly top-up cap: nothing was charged.",
         fr="Ce débit dépasserait le plafond mensuel de recharge de l'organisation : rien n'a été débité.",

@@ -32,6 +32,7 @@ from mailrenew.billing.models import (
     ChargePurpose,
     ChargeState,
     LedgerEntry,
+    PrepaidAccount,
     Price,
     Product,
 )
@@ -346,6 +347,40 @@ def raise_if_refused(state: ChargeState) -> None:
         raise CardInsufficientFunds(reason=str(state))
     if state is not ChargeState.SUCCEEDED:
         raise CardDeclined(reason=str(state))
+
+
+MAX_CAP_CENTS = 10 * MAX_TOP_UP_CENTS
+
+
+async def set_top_up_policy(
+    actor: Actor, organization_id: int, minimum_cents: int, monthly_cap_cents: int | None
+) -> PrepaidAccount:
+    """What an automatic top-up charges at least, and at most per calendar month (None: no cap), audited."""
+    _require(actor, Action.PAY, organization_id)
+    if not 0 < minimum_cents <= MAX_TOP_UP_CENTS:
+        raise InvalidAmount(field="minimum", max=MAX_TOP_UP_CENTS)
+    if monthly_cap_cents is not None and not minimum_cents <= monthly_cap_cents <= MAX_CAP_CENTS:
+        raise InvalidAmount("INVALID_CAP", field="monthly_cap", min=minimum_cents, max=MAX_CAP_CENTS)
+    async with atomic():
+        account = await PrepaidAccount.filter(organization_id=organization_id).select_for_update().first()
+        if account is None:
+            raise NotFound(field="organization")
+        before = {
+            "min_top_up_cents": account.min_top_up_cents,
+            "monthly_top_up_cap_cents": account.monthly_top_up_cap_cents,
+        }
+        account.min_top_up_cents, account.monthly_top_up_cap_cents = minimum_cents, monthly_cap_cents
+        await account.save(update_fields=["min_top_up_cents", "monthly_top_up_cap_cents", "updated_at"])
+        await audit.record(
+            actor_id=actor.user_id,
+            organization_id=organization_id,
+            action="top_up_policy.set",
+            target_type="organization",
+            target_id=organization_id,
+            before=before,
+            after={"min_top_up_cents": minimum_cents, "monthly_top_up_cap_cents": monthly_cap_cents},
+        )
+    return account
 
 
 def _require(actor: Actor, action: Action, organization_id: int) -> None:

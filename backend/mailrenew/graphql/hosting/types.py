@@ -177,7 +177,12 @@ class Mailbox(Node):
             offer=str(row.offer),
             period=str(row.auto_renew_period) if row.auto_renew_period else None,
             payer_id=row.auto_renew_payer_id,
+            owner_id=await self._owner_id(info),
         )
+
+    async def _owner_id(self, info: Info) -> int | None:
+        domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)
+        return None if domain is None else domain.owner_id
 
     @strawberry.field(description="May the viewer change this mailbox's auto-renewal (OWNER or ADMIN)?")
     async def viewer_can_manage(self, info: Info) -> bool:
@@ -264,6 +269,7 @@ class Domain(Node):
             offer="",
             period="YEARLY",
             payer_id=row.auto_renew_payer_id,
+            owner_id=row.owner_id,
         )
 
     @strawberry.field(description="May the viewer change this domain's and its mailboxes' auto-renewal?")
