@@ -124,8 +124,10 @@ CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
     ),
     ErrorSpec(
         "NOT_RENEWABLE",
-        en="{item} cannot be renewed while its domain has expired: renew the domain first.",
-        fr="{item} ne peut pas être renouvelée tant que son domaine est expiré : renouvelez d'abord le domaine.",
+        en="{item} cannot be renewed now: a term opens to renewal 5 days before it ends, and a mailbox needs a "
+        "domain that has not expired.",
+        fr="{item} ne peut pas être renouvelé maintenant : un terme s'ouvre au renouvellement 5 jours avant sa fin, "
+        "et une boîte mail a besoin d'un domaine non expiré.",
     ),
     ErrorSpec(
         "RENEWAL_LAPSED",

@@ -44,6 +44,13 @@ class NotRenewable(DomainError):
     code = "NOT_RENEWABLE"
 
 
+class TermNotOpen(Exception):
+    """The item's term is not open to renewal (see ``open_to_renewal``)."""
+
+    def __init__(self, row: RenewableRow) -> None:
+        self.row = row
+
+
 @dataclass(frozen=True)
 class Term:
     """The term a manual renewal pays: from ``expires_at`` to ``new_expires_at``, at ``amount_cents``."""
@@ -62,6 +69,17 @@ class Term:
     @property
     def card_key(self) -> str:
         return f"renew-now:{self.row.kind.value}:{self.row.id}:{self.row.expires_at.isoformat()}"
+
+
+def open_to_renewal(expires_at: dt.date, status: str, today: dt.date) -> bool:
+    """A term can be renewed by hand once the window could renew it (J-5), or after it failed or expired.
+
+    A term renewed a moment ago (by the window, by another click) is no longer open: a late "renew now" answers
+    that renewal instead of paying the next term.
+    """
+    return status in ("RENEWAL_FAILED", "EXPIRED") or expires_at <= today + dt.timedelta(
+        days=window.WINDOW_OPENS_DAYS_BEFORE
+    )
 
 
 def may_renew_now(actor: Actor, payer_id: int | None, owner_id: int) -> bool:
@@ -86,7 +104,10 @@ async def renew_now(
     done = await RenewalAttempt.get_or_none(request_key=request_key)
     if done is not None:
         return done
-    term = await _term(actor, kind, item_id, today=today, grace_days=grace_days)
+    try:
+        term = await _term(actor, kind, item_id, today=today, grace_days=grace_days)
+    except TermNotOpen as exc:  # renewed a moment ago: that renewal is the answer
+        return await _last_renewal(exc.row)
     attempt = await _pay_from_balance(term, today, request_key)
     if attempt is not None:
         return attempt
@@ -115,6 +136,8 @@ async def _term(actor: Actor, kind: ItemKind, item_id: int, *, today: dt.date, g
         raise RenewalLapsed(field="item", item=row.label, expired_on=row.expires_at)
     if kind is ItemKind.MAILBOX and (row.domain_status == "EXPIRED" or row.domain_expires_at <= today):
         raise NotRenewable(field="item", item=row.label)
+    if not open_to_renewal(row.expires_at, row.status, today):
+        raise TermNotOpen(row)
     period = RenewalPeriod(row.period) if row.period else DEFAULT_PERIODS[kind]
     amount = window.cost(await billing.price_table(), window.PRODUCTS[kind], row.offer, period)
     if amount is None:
@@ -203,18 +226,19 @@ async def _pay_from_balance(term: Term, today: dt.date, request_key: str) -> Ren
 
 async def _renewal_of(term: Term) -> RenewalAttempt:
     """The attempt that renewed this term (someone else renewed it first)."""
-    column = ATTEMPT_COLUMNS[term.row.kind]
+    return await _last_renewal(term.row)
+
+
+async def _last_renewal(row: RenewableRow) -> RenewalAttempt:
+    """The item's latest successful renewal; an item with none has no open term to renew."""
+    column = ATTEMPT_COLUMNS[row.kind]
     found = (
-        await RenewalAttempt.filter(
-            **{column: term.row.id},
-            term_expires_at=term.row.expires_at,
-            outcome=AttemptOutcome.SUCCEEDED,
-        )
+        await RenewalAttempt.filter(**{column: row.id}, outcome=AttemptOutcome.SUCCEEDED)
         .order_by("-id")
         .first()
     )
-    if found is None:  # its expiry moved some other way (an operator): nothing was paid here
-        raise NotFound(field="item")
+    if found is None:
+        raise NotRenewable(field="item", item=row.label)
     return found
 
 

@@ -11,7 +11,7 @@ from mailrenew.graphql.context import Info
 from mailrenew.graphql.relay import Node, to_global_id
 from mailrenew.renewal import models, status, window
 from mailrenew.renewal.forecast import Forecast, ForecastItem
-from mailrenew.renewal.manual import may_renew_now
+from mailrenew.renewal.manual import may_renew_now, open_to_renewal
 
 AttemptOutcome = strawberry.enum(models.AttemptOutcome, name="AttemptOutcome")
 RenewalFailureReason = strawberry.enum(models.FailureReason, name="RenewalFailureReason")
@@ -198,6 +198,7 @@ async def load_renewal_status(
         else None,
         renewed_until=found.renewed_until,
         viewer_can_renew_now=found.state in RENEWABLE_NOW
+        and open_to_renewal(item.expires_at, item.status, today)
         and owner_id is not None
         and may_renew_now(info.context.actor, payer_id, owner_id),
     )
