@@ -40,7 +40,11 @@ async def test_the_scheduler_starts_and_stops_in_a_running_loop(settings: Settin
     scheduler.start()
     try:
         assert scheduler.running
-        assert {job.id for job in scheduler.get_jobs()} == {"renewal-window", "outbox-delivery"}
+        assert {job.id for job in scheduler.get_jobs()} == {
+            "renewal-window",
+            "outbox-delivery",
+            "card-charge-reconciliation",
+        }
     finally:
         scheduler.shutdown(wait=False)
 

@@ -235,7 +235,7 @@ def renew(
             table.add_row(
                 plan.item.label,
                 plan.item.expires_at.isoformat(),
-                str(plan.item.payer_id),
+                report.payer_names.get(plan.item.payer_id, str(plan.item.payer_id)),
                 format_cents(plan.amount_cents),
                 outcome,
             )
@@ -248,6 +248,25 @@ def renew(
         f"{format_cents(report.charged_cents)} {verb} charged"
         + ("" if dry_run else f"; {report.expired} expired")
     )
+
+
+@app.command()
+def reconcile(
+    older_than: Annotated[
+        int,
+        typer.Option(
+            "--older-than",
+            min=0,
+            help="Minutes a card charge must have been pending (default 10: younger ones may be in flight).",
+        ),
+    ] = 10,
+) -> None:
+    """Settle card charges left pending by a crash or a lost connection: credit what the gateway charged, void
+    what it never saw (each exactly once; the scheduler runs this too)."""
+    from mailrenew.billing import charges
+
+    report = run_with_db(lambda: charges.reconcile(older_than=dt.timedelta(minutes=older_than)))
+    typer.echo(f"card charges: {report}")
 
 
 class _RollBack(Exception):

@@ -111,6 +111,30 @@ CATALOGUE: Final[tuple[ErrorSpec, ...]] = (
         en="The payment service does not answer; nothing was charged twice. Try again later.",
         fr="Le service de paiement ne répond pas ; rien n'a été débité deux fois. Réessayez plus tard.",
     ),
+    ErrorSpec(
+        "INVALID_CAP",
+        field="monthly_cap",
+        en="The monthly cap must be at least the minimum top-up and at most {max} cents.",
+        fr="Le plafond mensuel doit être au moins égal au rechargement minimum et au plus de {max} centimes.",
+    ),
+    ErrorSpec(
+        "TOP_UP_CAP_REACHED",
+        en="This charge would pass the organization's monthly top-up cap: nothing was charged.",
+        fr="Ce débit dépasserait le plafond mensuel de recharge de l'organisation : rien n'a été débité.",
+    ),
+    ErrorSpec(
+        "NOT_RENEWABLE",
+        en="{item} cannot be renewed now: a term opens to renewal 5 days before it ends, and a mailbox needs a "
+        "domain that has not expired.",
+        fr="{item} ne peut pas être renouvelé maintenant : un terme s'ouvre au renouvellement 5 jours avant sa fin, "
+        "et une boîte mail a besoin d'un domaine non expiré.",
+    ),
+    ErrorSpec(
+        "RENEWAL_LAPSED",
+        en="{item} expired on {expired_on} and its grace period is over: contact support to restore it.",
+        fr="{item} a expiré le {expired_on} et son délai de grâce est passé : contactez le support pour le "
+        "rétablir.",
+    ),
     ErrorSpec("INVALID", en="Invalid value.", fr="Valeur invalide."),
     # Not UserErrorCodes: the sign-in route and the CLI answer these.
     ErrorSpec(

@@ -18,6 +18,7 @@ from mailrenew.logs import get_logger
 log = get_logger("mailrenew.scheduler")
 
 DELIVERY_EVERY = dt.timedelta(minutes=2)
+RECONCILE_EVERY = dt.timedelta(minutes=10)
 
 
 async def renewal_job(settings: Settings) -> None:
@@ -59,6 +60,18 @@ async def delivery_job(settings: Settings) -> None:
         log.exception("notify.delivery_failed")
 
 
+async def reconcile_job() -> None:
+    from mailrenew.billing.charges import reconcile
+
+    try:
+        report = await reconcile()
+    except Exception:
+        log.exception("billing.reconcile_failed")
+        return
+    if report.credited or report.failed or report.voided or report.unreachable:
+        log.info("billing.reconciled", report=str(report))
+
+
 def catch_up_due(settings: Settings, now: dt.datetime) -> bool:
     """At start-up, run today's window now if today's scheduled time has already passed (missed while down)."""
     local = now.astimezone(settings.zone)
@@ -91,6 +104,13 @@ def build_scheduler(settings: Settings, *, now: dt.datetime | None = None) -> As
         IntervalTrigger(seconds=int(DELIVERY_EVERY.total_seconds()), timezone=settings.zone),
         args=[settings],
         id="outbox-delivery",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        reconcile_job,
+        IntervalTrigger(seconds=int(RECONCILE_EVERY.total_seconds()), timezone=settings.zone),
+        id="card-charge-reconciliation",
         coalesce=True,
         max_instances=1,
     )

@@ -273,6 +273,7 @@ STANDARD_ONLY: dict[str, set[str]] = {
         "prepaidBalanceCents",
         "card",
         "ledger",
+        "topUpPolicy",
     },
 }
 """Fields of the compiled path's types that only the standard executor serves (a request selecting one is

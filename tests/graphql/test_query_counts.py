@@ -63,11 +63,12 @@ async def test_domain_page_costs_a_constant_number_of_statements(signed_in, doma
     assert all(len(e["node"]["mailboxes"]["nodes"]) == 5 for e in data["domains"]["edges"])
     # Authentication (session + memberships), the page and its count, then one statement per relation:
     # organizations (owners and payers, cached), mailbox counts, forwards, mailbox pages, and the payers'
-    # forecast behind BALANCE_SHORT (upcoming renewals, balances, cards).
+    # forecast behind BALANCE_SHORT (upcoming renewals, the price table, the payers' standing), and their cards
+    # (behind CARD_EXPIRES_FIRST).
     assert statements.count == EXPECTED_STATEMENTS, str(statements)
 
 
-EXPECTED_STATEMENTS = 11
+EXPECTED_STATEMENTS = 12
 
 
 async def test_totals_are_counted_only_when_selected(signed_in) -> None:

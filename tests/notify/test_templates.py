@@ -148,7 +148,8 @@ def test_expiry_message_agrees_with_the_item_in_french() -> None:
     assert "Le domaine shop.example a expiré le 06/03/2027 : il n'a pas été renouvelé." in domain
     assert subject == "shop.example has expired"
     assert "The domain shop.example expired on 2027-03-06" in english
-    assert "contact our support" in english
+    assert '"Renew now"' in english
+    assert "grace period" in english
 
 
 def test_every_message_names_why_the_recipient_gets_it() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mailrenew.accounts.models import Role
-from mailrenew.billing.models import GatewayCharge, LedgerEntry, LedgerKind
+from mailrenew.billing.models import CardCharge, ChargeState, GatewayCharge, LedgerEntry, LedgerKind
 from mailrenew.billing.service import seed_default_prices
 from mailrenew.hosting.models import Mailbox, RenewalPeriod
 from mailrenew.renewal.models import AttemptOutcome, FailureReason, RenewalAttempt
@@ -79,7 +79,11 @@ async def _assert_each_term_paid_once(world: dict[str, object]) -> None:
     assert len(attempts) == len(set(attempts)) == 3 * per_payer  # none lost, at most one a day
     moved = await Mailbox.filter(expires_at__gt=TODAY + dt.timedelta(days=3)).count()
     assert moved == len(renewals) == 2 * per_payer + per_payer // 3
-    assert await GatewayCharge.all().count() == per_payer  # the card payer's items, each charged once
+    # The card payer's day: one card charge for all its items, credited once, whoever ran or was killed.
+    assert await GatewayCharge.all().count() == 1
+    assert await CardCharge.filter(state=ChargeState.SUCCEEDED).count() == 1
+    assert await CardCharge.exclude(state=ChargeState.SUCCEEDED).count() == 0
+    assert await LedgerEntry.filter(kind=LedgerKind.TOP_UP).count() == 1
 
 
 @pytest.mark.parametrize("processes", [2, 4])
@@ -109,3 +113,43 @@ async def test_a_sweep_killed_at_a_random_point_then_restarted_renews_everything
     assert survivor.returncode == 0, err.decode()
     assert 0 <= done_before_restart <= 3 * int(world["per_payer"])  # type: ignore[call-overload]
     await _assert_each_term_paid_once(world)
+
+
+def _renew_by_hand(user_id: int, ids: list[int]) -> subprocess.Popen[bytes]:
+    """Another process clicking "renew now" on each of these mailboxes, in this order."""
+    env = {**os.environ, "DATABASE_URL": TEST_DATABASE_URL, "SCHEDULER_ENABLED": "false"}
+    worker = Path(__file__).parent.parent / "renew_now_worker.py"
+    return subprocess.Popen(
+        [sys.executable, str(worker), TEST_DATABASE_URL, str(user_id), TODAY.isoformat(), *map(str, ids)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def test_renew_now_racing_the_window_in_another_process_pays_each_term_once() -> None:
+    await seed_default_prices()
+    org = await make_org(name="Racer", balance_cents=200 * PRICE)
+    user = await make_user(roles={org: Role.OWNER})
+    domain = await make_domain(owner=org, fqdn="race.example")
+    boxes = await make_mailboxes(domain=domain, count=120, expires_at=TODAY + dt.timedelta(days=3))
+    ids = [b.id for b in boxes]
+    await Mailbox.filter(id__in=ids).update(
+        auto_renew_enabled=True, auto_renew_period=RenewalPeriod.MONTHLY, auto_renew_payer_id=org.id
+    )
+    by_hand = _renew_by_hand(user.id, list(reversed(ids)))
+    window = _sweep(batch_size=3)
+    out, err = by_hand.communicate(timeout=120)
+    assert by_hand.returncode == 0, err.decode()
+    _, err = window.communicate(timeout=120)
+    assert window.returncode == 0, err.decode()
+
+    manual = int(out.decode().strip())
+    renewals = await LedgerEntry.filter(kind=LedgerKind.RENEWAL).values_list("idempotency_key", flat=True)
+    assert len(renewals) == len(set(renewals)) == 120  # every term paid, none twice
+    expected = TODAY + dt.timedelta(days=3)
+    moved = await Mailbox.filter(id__in=ids).values_list("expires_at", flat=True)
+    assert all(day > expected and (day - expected).days <= 31 for day in moved)  # one term each, not two
+    succeeded = await RenewalAttempt.filter(outcome=AttemptOutcome.SUCCEEDED).count()
+    assert succeeded == 120
+    print(f"renewed by hand: {manual}, by the window: {120 - manual}")

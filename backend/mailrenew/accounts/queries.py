@@ -25,3 +25,11 @@ async def organizations_page(
         .limit(limit)
     )
     return list(rows), total
+
+
+async def organization_names(organization_ids: list[int]) -> dict[int, str]:
+    """Each organization's name, by id (one statement)."""
+    if not organization_ids:
+        return {}
+    rows = await Organization.filter(id__in=organization_ids).values_list("id", "name")
+    return {int(org_id): str(name) for org_id, name in rows}

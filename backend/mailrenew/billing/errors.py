@@ -35,3 +35,7 @@ class GatewayUnavailable(DomainError):
 
 class InvalidAmount(DomainError):
     code = "INVALID_AMOUNT"
+
+
+class TopUpCapReached(DomainError):
+    code = "TOP_UP_CAP_REACHED"

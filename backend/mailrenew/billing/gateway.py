@@ -64,6 +64,10 @@ class PaymentGateway(Protocol):
         self, token: str, amount_cents: int, currency: str, idempotency_key: str
     ) -> ChargeResult: ...
 
+    async def lookup(self, idempotency_key: str) -> ChargeResult | None:
+        """The charge made with this key, or None if the gateway never made one (it never charges)."""
+        ...
+
 
 def _luhn_ok(number: str) -> bool:
     digits = [int(c) for c in reversed(number)]
@@ -142,7 +146,15 @@ class SimulatedGateway:
         if self.lose_answers > 0:
             self.lose_answers -= 1
             raise GatewayError("no answer from the gateway (timeout)")
-        return ChargeResult(ChargeStatus(existing.status), existing.amount_cents, f"sim_ch_{existing.id}")
+        return self._result(existing)
+
+    async def lookup(self, idempotency_key: str) -> ChargeResult | None:
+        existing = await GatewayCharge.get_or_none(idempotency_key=idempotency_key)
+        return None if existing is None else self._result(existing)
+
+    @staticmethod
+    def _result(charge: GatewayCharge) -> ChargeResult:
+        return ChargeResult(ChargeStatus(charge.status), charge.amount_cents, f"sim_ch_{charge.id}")
 
 
 _gateway: PaymentGateway = SimulatedGateway()

@@ -49,6 +49,9 @@ class PrepaidAccount(Model):
     organization_id: int
     balance_cents = fields.BigIntField(default=0)
     currency = fields.CharField(max_length=3, default="EUR")
+    # What an automatic top-up charges at least, and at most per calendar month (None: no cap).
+    min_top_up_cents = fields.IntField(default=2000)
+    monthly_top_up_cap_cents = fields.IntField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -92,6 +95,52 @@ class LedgerEntry(Model):
 
     class Meta:
         table = "ledger_entries"
+
+
+class ChargeState(StrEnum):
+    PENDING = "PENDING"  # recorded, the gateway called or about to be: settled or reconciled later
+    SUCCEEDED = "SUCCEEDED"  # charged and credited to the prepaid account
+    DECLINED = "DECLINED"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    VOID = "VOID"  # the gateway never charged it (found by reconciliation)
+
+
+class ChargePurpose(StrEnum):
+    TOP_UP = "TOP_UP"  # asked for by a user
+    AUTO_TOP_UP = "AUTO_TOP_UP"  # the renewal window's daily top-up of one payer (counts against the cap)
+    RENEW_NOW = "RENEW_NOW"  # a renewal asked for by a user
+
+
+class CardCharge(Model):
+    """Our side of one card charge, written before the gateway is called and settled after it.
+
+    A crash or a lost connection between the two leaves it ``PENDING``: reconciliation asks the gateway by
+    idempotency key and credits or voids it, exactly once (the ledger credit carries the same key).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "mailrenew.Organization", related_name="card_charges", on_delete=fields.RESTRICT
+    )
+    organization_id: int
+    idempotency_key = fields.CharField(max_length=200, unique=True)
+    purpose = fields.CharEnumField(ChargePurpose, max_length=12)
+    amount_cents = fields.BigIntField()
+    currency = fields.CharField(max_length=3, default="EUR")
+    state = fields.CharEnumField(ChargeState, max_length=20, default=ChargeState.PENDING)
+    charged_on = fields.DateField()  # the business day it belongs to (the monthly cap counts by it)
+    card_token = fields.CharField(max_length=128)
+    gateway_reference = fields.CharField(max_length=64, null=True)
+    ledger_entry: fields.ForeignKeyNullableRelation[LedgerEntry] = fields.ForeignKeyField(
+        "mailrenew.LedgerEntry", related_name="card_charges", null=True, on_delete=fields.RESTRICT
+    )
+    ledger_entry_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+    settled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "card_charges"
+        indexes = (("organization_id", "charged_on"), ("state", "created_at"))
 
 
 class GatewayCharge(Model):

@@ -1,8 +1,7 @@
-"""Billing: the only code that changes a balance.
+"""Billing: the catalogue, prepaid accounts, cards and top-ups.
 
-Every movement is a ledger entry carrying its balance after and a unique idempotency key, written in the same
-database transaction that updates the balance, with the account rows locked in id order. Card charges go
-through the ``PaymentGateway`` outside any transaction, each with its own idempotency key.
+Balances change only through ``billing.ledger``; card charges go through ``billing.charges`` (recorded before
+the gateway is called, outside any transaction, each with its own idempotency key).
 """
 
 from __future__ import annotations
@@ -11,35 +10,45 @@ import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import cast
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from mailrenew import audit
 from mailrenew.accounts.access import Action, Actor
 from mailrenew.accounts.models import Organization
+from mailrenew.billing import charges
 from mailrenew.billing.errors import (
     CardDeclined,
     CardExpired,
     CardInsufficientFunds,
     GatewayUnavailable,
     IdempotencyKeyReused,
-    InsufficientFunds,
     InvalidAmount,
     NoCard,
 )
-from mailrenew.billing.gateway import CardRejected, ChargeResult, ChargeStatus, GatewayError, get_gateway
-from mailrenew.billing.models import Card, LedgerEntry, LedgerKind, PrepaidAccount, Price, Product
-from mailrenew.config import business_today, utcnow
-from mailrenew.db import SQLParams, atomic, connection, insert_rows, update_by_id
+from mailrenew.billing.gateway import CardRejected, GatewayError, get_gateway
+from mailrenew.billing.ledger import Debit, DebitOutcome, credit, debit_many, open_account
+from mailrenew.billing.models import (
+    Card,
+    ChargePurpose,
+    ChargeState,
+    LedgerEntry,
+    PrepaidAccount,
+    Price,
+    Product,
+)
+from mailrenew.config import business_today
+from mailrenew.db import SQLParams, atomic, connection
 from mailrenew.errors import InvalidInput, NotAllowed, NotFound
 from mailrenew.notify import service as notify
 from mailrenew.notify.models import MessageKind
 
+__all__ = ["Debit", "DebitOutcome", "credit", "debit_many", "open_account"]  # the ledger, as billing's API
+
 MAX_TOP_UP_CENTS = 1_000_000  # 10,000.00 per top-up
 CARD_EXPIRING_NOTICE_DAYS = 30  # tell the payer this many days before its card's last valid day
-GATEWAY_RETRIES = 3
 
 DEFAULT_PRICES: list[tuple[Product, str, str, int]] = [
     (Product.MAILBOX, "STANDARD", "MONTHLY", 100),
@@ -114,169 +123,6 @@ async def set_price(product: str, offer: str, period: str, amount_cents: int) ->
             },
         )
     return price
-
-
-# --- accounts and the ledger --------------------------------------------------------------------
-
-
-async def open_account(organization: Organization, *, opening_cents: int = 0) -> PrepaidAccount:
-    """Create the organization's prepaid account; a non-zero opening balance is a ledger entry."""
-    if opening_cents < 0:
-        raise InvalidAmount(field="opening_cents")
-    async with atomic():
-        account, created = await PrepaidAccount.get_or_create(organization=organization)
-        if created and opening_cents:
-            await _append(
-                account, LedgerKind.OPENING, opening_cents, f"opening:{organization.id}", "Opening balance"
-            )
-    return account
-
-
-async def _append(
-    account: PrepaidAccount, kind: LedgerKind, amount: int, key: str, reference: str
-) -> LedgerEntry:
-    """One movement inside the caller's transaction (the account row is locked by the caller)."""
-    new_balance = account.balance_cents + amount
-    if new_balance < 0:
-        raise InsufficientFunds(field="amount")
-    entry = await LedgerEntry.create(
-        account=account,
-        kind=kind,
-        amount_cents=amount,
-        balance_after_cents=new_balance,
-        reference=reference,
-        idempotency_key=key,
-    )
-    account.balance_cents = new_balance
-    await account.save(update_fields=["balance_cents", "updated_at"])
-    return entry
-
-
-async def _locked_account(organization_id: int) -> PrepaidAccount:
-    account = await PrepaidAccount.filter(organization_id=organization_id).select_for_update().first()
-    if account is None:
-        raise NotFound(field="organization")
-    return account
-
-
-async def credit(
-    organization_id: int, amount_cents: int, *, key: str, kind: LedgerKind, reference: str
-) -> LedgerEntry:
-    """Credit once per key: a second call with the same key returns the first entry (same amount required)."""
-    if amount_cents <= 0:
-        raise InvalidAmount(field="amount")
-    async with atomic():
-        # Lock first, then look for the key: a concurrent credit with the same key has committed by then.
-        account = await _locked_account(organization_id)
-        existing = await LedgerEntry.get_or_none(idempotency_key=key)
-        if existing is not None:
-            if existing.amount_cents != amount_cents:
-                raise IdempotencyKeyReused(field="idempotency_key")
-            return existing
-        return await _append(account, kind, amount_cents, key, reference)
-
-
-@dataclass(frozen=True)
-class Debit:
-    organization_id: int
-    amount_cents: int
-    key: str
-    reference: str
-    kind: LedgerKind = LedgerKind.RENEWAL
-
-
-@dataclass(frozen=True)
-class DebitOutcome:
-    debit: Debit
-    entry_id: int | None  # None: refused for lack of funds
-    balance_after_cents: int
-
-    @property
-    def paid(self) -> bool:
-        return self.entry_id is not None
-
-    @property
-    def paid_entry_id(self) -> int:
-        """The ledger entry of a debit that was paid (an error to ask for one that was refused)."""
-        if self.entry_id is None:
-            raise ValueError(f"debit {self.debit.key} was refused: no ledger entry")
-        return self.entry_id
-
-
-async def debit_many(debits: Sequence[Debit]) -> list[DebitOutcome]:
-    """Debit in order, inside the caller's transaction, in a constant number of statements.
-
-    Locks the accounts (id order), refuses a debit the balance does not cover (the others go on), writes every
-    ledger entry in one INSERT and every balance in one UPDATE. A key already in the ledger aborts the whole
-    transaction (the unique index): a term is never paid twice.
-    """
-    if not debits:
-        return []
-    org_ids = sorted({d.organization_id for d in debits})
-    accounts = {
-        a.organization_id: a
-        for a in await PrepaidAccount.filter(organization_id__in=org_ids).order_by("id").select_for_update()
-    }
-    balances = {org_id: account.balance_cents for org_id, account in accounts.items()}
-    rows: list[tuple[Debit, int]] = []
-    outcomes: list[tuple[Debit, bool, int]] = []
-    for debit in debits:
-        if debit.amount_cents < 0:
-            raise InvalidAmount(field="amount")
-        balance = balances.get(debit.organization_id)
-        if balance is None or balance < debit.amount_cents:
-            outcomes.append((debit, False, balance or 0))
-            continue
-        balances[debit.organization_id] = balance - debit.amount_cents
-        rows.append((debit, balances[debit.organization_id]))
-        outcomes.append((debit, True, balances[debit.organization_id]))
-    ids = await _insert_entries(accounts, rows)
-    await _write_balances(accounts, balances)
-    return [
-        DebitOutcome(debit, ids[debit.key] if paid else None, balance_after)
-        for debit, paid, balance_after in outcomes
-    ]
-
-
-async def _insert_entries(
-    accounts: dict[int, PrepaidAccount], rows: list[tuple[Debit, int]]
-) -> dict[str, int]:
-    now = utcnow()
-    inserted = await insert_rows(
-        "ledger_entries",
-        [
-            "account_id",
-            "kind",
-            "amount_cents",
-            "balance_after_cents",
-            "reference",
-            "idempotency_key",
-            "created_at",
-        ],
-        [
-            [
-                accounts[debit.organization_id].id,
-                str(debit.kind),
-                -debit.amount_cents,
-                balance_after,
-                debit.reference[:200],
-                debit.key,
-                now,
-            ]
-            for debit, balance_after in rows
-        ],
-        returning="id, idempotency_key",
-    )
-    return {row["idempotency_key"]: row["id"] for row in inserted}
-
-
-async def _write_balances(accounts: dict[int, PrepaidAccount], balances: dict[int, int]) -> None:
-    changed = {
-        accounts[org].id: cents for org, cents in balances.items() if accounts[org].balance_cents != cents
-    }
-    await update_by_id("prepaid_accounts", "balance_cents", "BIGINT", changed, updated_at=utcnow())
-    for org, cents in balances.items():
-        accounts[org].balance_cents = cents
 
 
 # --- cards and top-ups --------------------------------------------------------------------------
@@ -364,29 +210,89 @@ async def cards_with_auto_top_up(organization_ids: Sequence[int]) -> set[int]:
     return set(cast("list[int]", rows))  # values_list(flat=True) is typed as tuples
 
 
+class CardProblem(StrEnum):
+    """Why a payer's card will not top up its account automatically."""
+
+    NO_CARD = "NO_CARD"  # no card, or automatic top-up off
+    EXPIRED = "EXPIRED"
+    DECLINED = "DECLINED"  # its last charge was declined
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"  # its last charge was refused for lack of funds
+
+
 @dataclass(frozen=True)
 class Standing:
-    """What a payer can spend: its prepaid balance, and whether a card tops it up automatically."""
+    """What a payer can spend: its prepaid balance and what its card will top up automatically."""
 
     balance_cents: int
-    card_tops_up: bool
+    min_top_up_cents: int = 2000
+    cap_cents: int | None = None  # the monthly cap on automatic top-ups
+    auto_charged_cents: int = 0  # automatic top-ups charged in the month asked about
+    card_auto_top_up: bool = False
+    card_expires: tuple[int, int] | None = None  # (year, month): valid through the end of that month
+    card_last_refusal: CardProblem | None = None
+
+    @property
+    def card_tops_up(self) -> bool:
+        return self.card_auto_top_up
+
+    def card_problem(self, day: dt.date) -> CardProblem | None:
+        """Why the card would not cover a shortfall on ``day`` (None: it is expected to)."""
+        if not self.card_auto_top_up or self.card_expires is None:
+            return CardProblem.NO_CARD
+        if self.card_expires < (day.year, day.month):
+            return CardProblem.EXPIRED
+        return self.card_last_refusal
+
+    def top_up_for(self, shortfall_cents: int) -> int:
+        """What an automatic top-up charges for this shortfall: at least the minimum."""
+        return max(shortfall_cents, self.min_top_up_cents)
+
+    def cap_allows(self, amount_cents: int, already_cents: int) -> bool:
+        return self.cap_cents is None or already_cents + amount_cents <= self.cap_cents
 
 
-async def standing_of(organization_ids: Sequence[int]) -> dict[int, Standing]:
-    """Balance and automatic top-up of each of these organizations (one statement; 0 and False if none)."""
+_REFUSALS = {
+    str(ChargeState.DECLINED): CardProblem.DECLINED,
+    str(ChargeState.INSUFFICIENT_FUNDS): CardProblem.INSUFFICIENT_FUNDS,
+}
+
+
+async def standing_of(organization_ids: Sequence[int], day: dt.date | None = None) -> dict[int, Standing]:
+    """Each organization's balance, top-up policy and card (one statement; an empty standing if none).
+
+    ``auto_charged_cents`` counts the automatic top-ups of ``day``'s month (default: the business day's);
+    ``card_last_refusal`` is the refusal of the current card's last settled charge, if it was refused.
+    """
     if not organization_ids:
         return {}
+    first, after = charges.month_of(day or business_today())
     p = SQLParams()
     rows = await connection().execute_query_dict(
-        "SELECT organization_id, balance_cents, NULL AS auto_top_up FROM prepaid_accounts "
-        f"WHERE organization_id IN ({p.many(list(organization_ids))}) UNION ALL "
-        "SELECT organization_id, NULL AS balance_cents, auto_top_up FROM cards "
-        f"WHERE organization_id IN ({p.many(list(organization_ids))})",
+        "SELECT a.organization_id, a.balance_cents, a.min_top_up_cents, a.monthly_top_up_cap_cents, "
+        "c.auto_top_up, c.exp_year, c.exp_month, "
+        "(SELECT ch.state FROM card_charges ch WHERE ch.organization_id = a.organization_id "
+        f"AND ch.card_token = c.gateway_token AND ch.state NOT IN ({p('PENDING')}, {p('VOID')}) "
+        "ORDER BY ch.id DESC LIMIT 1) AS last_state, "
+        "(SELECT COALESCE(SUM(ch.amount_cents), 0) FROM card_charges ch WHERE ch.organization_id = "
+        f"a.organization_id AND ch.purpose = {p('AUTO_TOP_UP')} AND ch.state IN ({p('PENDING')}, "
+        f"{p('SUCCEEDED')}) AND ch.charged_on >= {p(first)} AND ch.charged_on < {p(after)}) AS month_cents "
+        "FROM prepaid_accounts a LEFT JOIN cards c ON c.organization_id = a.organization_id "
+        f"WHERE a.organization_id IN ({p.many(list(organization_ids))})",
         p.values,
     )
-    balances = {r["organization_id"]: r["balance_cents"] for r in rows if r["balance_cents"] is not None}
-    tops_up = {r["organization_id"] for r in rows if r["auto_top_up"]}
-    return {org: Standing(balances.get(org, 0), org in tops_up) for org in organization_ids}
+    found = {
+        r["organization_id"]: Standing(
+            balance_cents=r["balance_cents"],
+            min_top_up_cents=r["min_top_up_cents"],
+            cap_cents=r["monthly_top_up_cap_cents"],
+            auto_charged_cents=int(r["month_cents"] or 0),
+            card_auto_top_up=bool(r["auto_top_up"]),
+            card_expires=None if r["exp_year"] is None else (r["exp_year"], r["exp_month"]),
+            card_last_refusal=_REFUSALS.get(r["last_state"]),
+        )
+        for r in rows
+    }
+    return {org: found.get(org, Standing(0)) for org in organization_ids}
 
 
 def card_expired(card: Card, day: dt.date) -> bool:
@@ -435,17 +341,6 @@ async def cards_expiring(day: dt.date) -> int:
     return await notify.queue(notices)
 
 
-async def charge_card(card: Card, amount_cents: int, key: str) -> ChargeResult:
-    """Charge through the gateway, retrying a lost answer with the same key (which never charges twice)."""
-    last_error: GatewayError | None = None
-    for _ in range(GATEWAY_RETRIES):
-        try:
-            return await get_gateway().charge(card.gateway_token, amount_cents, "EUR", key)
-        except GatewayError as exc:
-            last_error = exc
-    raise GatewayUnavailable(detail=str(last_error))
-
-
 async def top_up(
     actor: Actor,
     organization_id: int,
@@ -456,7 +351,8 @@ async def top_up(
 ) -> LedgerEntry:
     """Charge the registered card and credit the prepaid account, once per idempotency key.
 
-    An expired card (as of ``today``, by default the business day) is not charged.
+    The charge is recorded before the gateway is called (``billing.charges``). An expired card (as of
+    ``today``, by default the business day) is not charged.
     """
     _require(actor, Action.PAY, organization_id)
     if not 0 < amount_cents <= MAX_TOP_UP_CENTS:
@@ -473,25 +369,65 @@ async def top_up(
     card = await card_of(organization_id)
     if card is None:
         raise NoCard(field="organization")
-    if card_expired(card, today or business_today()):
+    day = today or business_today()
+    if card_expired(card, day):
         raise CardExpired(field="organization")
-    result = await charge_card(card, amount_cents, ledger_key)
-    if result.amount_cents != amount_cents:
-        raise IdempotencyKeyReused(field="idempotency_key")
-    if result.status is ChargeStatus.INSUFFICIENT_FUNDS:
-        raise CardInsufficientFunds(reason=str(result.status))
-    if not result.succeeded:
-        raise CardDeclined(reason=str(result.status))
-    try:
-        return await credit(
-            organization_id,
-            amount_cents,
+    row = await charges.charge(
+        charges.ChargeRequest(
+            organization_id=organization_id,
+            card_token=card.gateway_token,
+            amount_cents=amount_cents,
             key=ledger_key,
-            kind=LedgerKind.TOP_UP,
-            reference=f"card {result.reference}",
+            purpose=ChargePurpose.TOP_UP,
+            day=day,
+            reference=f"card {card.brand} {card.last4}",
         )
-    except IntegrityError:  # the same key credited by a concurrent request in between
-        return await LedgerEntry.get(idempotency_key=ledger_key)
+    )
+    raise_if_refused(row.state)
+    assert row.ledger_entry_id is not None
+    return await LedgerEntry.get(id=row.ledger_entry_id)
+
+
+def raise_if_refused(state: ChargeState) -> None:
+    """The user's error for a charge the card refused (nothing charged)."""
+    if state is ChargeState.INSUFFICIENT_FUNDS:
+        raise CardInsufficientFunds(reason=str(state))
+    if state is not ChargeState.SUCCEEDED:
+        raise CardDeclined(reason=str(state))
+
+
+MAX_CAP_CENTS = 10 * MAX_TOP_UP_CENTS
+
+
+async def set_top_up_policy(
+    actor: Actor, organization_id: int, minimum_cents: int, monthly_cap_cents: int | None
+) -> PrepaidAccount:
+    """What an automatic top-up charges at least, and at most per calendar month (None: no cap), audited."""
+    _require(actor, Action.PAY, organization_id)
+    if not 0 < minimum_cents <= MAX_TOP_UP_CENTS:
+        raise InvalidAmount(field="minimum", max=MAX_TOP_UP_CENTS)
+    if monthly_cap_cents is not None and not minimum_cents <= monthly_cap_cents <= MAX_CAP_CENTS:
+        raise InvalidAmount("INVALID_CAP", field="monthly_cap", min=minimum_cents, max=MAX_CAP_CENTS)
+    async with atomic():
+        account = await PrepaidAccount.filter(organization_id=organization_id).select_for_update().first()
+        if account is None:
+            raise NotFound(field="organization")
+        before = {
+            "min_top_up_cents": account.min_top_up_cents,
+            "monthly_top_up_cap_cents": account.monthly_top_up_cap_cents,
+        }
+        account.min_top_up_cents, account.monthly_top_up_cap_cents = minimum_cents, monthly_cap_cents
+        await account.save(update_fields=["min_top_up_cents", "monthly_top_up_cap_cents", "updated_at"])
+        await audit.record(
+            actor_id=actor.user_id,
+            organization_id=organization_id,
+            action="top_up_policy.set",
+            target_type="organization",
+            target_id=organization_id,
+            before=before,
+            after={"min_top_up_cents": minimum_cents, "monthly_top_up_cap_cents": monthly_cap_cents},
+        )
+    return account
 
 
 def _require(actor: Actor, action: Action, organization_id: int) -> None:

@@ -37,6 +37,7 @@ from mailrenew.graphql.hosting.types import Domain, Forward, Mailbox
 from mailrenew.graphql.notify.mutations import NotifyMutation
 from mailrenew.graphql.notify.queries import NotifyQuery
 from mailrenew.graphql.relay import Node, from_global_id
+from mailrenew.graphql.renewal.mutations import RenewalMutation
 from mailrenew.graphql.renewal.queries import RenewalQuery
 from mailrenew.logs import get_logger
 
@@ -65,7 +66,9 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AccountsQuery, HostingQuery, RenewalQuery, NotifyQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, HostingMutation, BillingMutation, NotifyMutation))
+Mutation = merge_types(
+    "Mutation", (AccountsMutation, HostingMutation, BillingMutation, RenewalMutation, NotifyMutation)
+)
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -9,6 +9,8 @@ import importlib
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
+from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+from tortoise.migrations.schema_generator.state_apps import StateApps
 
 from mailrenew.hosting.models import RenewalPeriod
 from mailrenew.notify.models import MessageKind
@@ -16,16 +18,27 @@ from mailrenew.notify.models import MessageKind
 AlterFieldExceptOnSqlite = importlib.import_module(
     "mailrenew.migrations.0005_renewal_failure_reasons"
 ).AlterFieldExceptOnSqlite
+StateOnlyAddField = importlib.import_module("mailrenew.migrations.0010_card_charges").StateOnlyAddField
+
+
+async def forward(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
+    """The flag with its default, so that a table with rows takes it (see 0010's ``StateOnlyAddField``)."""
+    await schema_editor.client.execute_script(
+        "ALTER TABLE domains ADD COLUMN new_mailbox_auto_renew_enabled BOOLEAN NOT NULL DEFAULT FALSE"
+    )
+
+
+async def backward(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
+    await schema_editor.client.execute_script("ALTER TABLE domains DROP COLUMN new_mailbox_auto_renew_enabled")
 
 
 class Migration(migrations.Migration):
-    # TODO(merge): depends on ("mailrenew", "0010_card_charges") once main's 0010 is merged.
-    dependencies = [("mailrenew", "0009_card_failure_reasons")]
+    dependencies = [("mailrenew", "0010_card_charges")]
 
     initial = False
 
     operations = [
-        ops.AddField(
+        StateOnlyAddField(
             model_name="Domain",
             name="new_mailbox_auto_renew_enabled",
             field=fields.BooleanField(default=False),
@@ -71,9 +84,11 @@ class Migration(migrations.Migration):
             name="kind",
             field=fields.CharEnumField(
                 description="PAYMENT_NOT_COVERED: PAYMENT_NOT_COVERED\nRENEWAL_RECEIPT: RENEWAL_RECEIPT\n"
-                "RENEWAL_FAILED: RENEWAL_FAILED\nEXPIRED: EXPIRED\nCARD_EXPIRING: CARD_EXPIRING",
+                "RENEWAL_FAILED: RENEWAL_FAILED\nEXPIRED: EXPIRED\nCARD_EXPIRING: CARD_EXPIRING\n"
+                "TOP_UP_CAP_REACHED: TOP_UP_CAP_REACHED",
                 enum_type=MessageKind,
                 max_length=24,
             ),
         ),
+        ops.RunPython(forward, backward),
     ]

@@ -17,6 +17,7 @@ class MessageKind(StrEnum):
     RENEWAL_FAILED = "RENEWAL_FAILED"
     EXPIRED = "EXPIRED"
     CARD_EXPIRING = "CARD_EXPIRING"
+    TOP_UP_CAP_REACHED = "TOP_UP_CAP_REACHED"
 
 
 class OutboxMessage(Model):

@@ -22,6 +22,7 @@ REQUIRED: Mapping[MessageKind, tuple[str, ...]] = {
     MessageKind.RENEWAL_FAILED: ("item", "reason", "expires_at"),
     MessageKind.EXPIRED: ("item", "expired_on"),
     MessageKind.CARD_EXPIRING: ("item", "expires_on"),
+    MessageKind.TOP_UP_CAP_REACHED: ("item", "day", "amount_cents", "cap_cents", "spent_cents", "count"),
 }
 
 
@@ -286,6 +287,17 @@ def _reason(ctx: _Ctx, reason: str) -> tuple[str, str]:
                 "nothing on your side if another attempt is planned; otherwise, contact our support",
             ),
         ),
+        "TOP_UP_CAP_REACHED": (
+            (
+                f"le rechargement automatique dépasserait le plafond mensuel de {org} ; la carte n'a pas été "
+                "débitée",
+                f"relevez ou retirez le plafond mensuel de {org} (page Facturation), ou créditez son compte prépayé",
+            ),
+            (
+                f"the automatic top-up would pass the monthly cap of {org}; the card was not charged",
+                f"raise or remove the monthly cap of {org} (Billing page), or top up its prepaid account",
+            ),
+        ),
         "INTERNAL_ERROR": (
             (
                 "une erreur inattendue est survenue de notre côté ; rien n'a été débité",
@@ -347,16 +359,43 @@ def _expired(ctx: _Ctx, params: Mapping[str, object]) -> tuple[str, str]:
         paragraphs = [
             f"{ctx.the_item} a expiré le {expired_on} : {'elle' if ctx.is_mailbox else 'il'} n'a pas été "
             f"{ctx.agreed('renouvelé')}.",
-            "Que faire : si vous en avez encore besoin, contactez notre support pour la remise en service, puis "
-            "vérifiez son renouvellement automatique (activé, avec une organisation qui paie et dont le compte "
-            "est approvisionné).",
+            f"Que faire : si vous en avez encore besoin, rétablissez-{'la' if ctx.is_mailbox else 'le'} avec « Renouveler maintenant » dans la "
+            "console pendant le délai de grâce (30 jours), puis vérifiez son renouvellement automatique (activé, "
+            "avec une organisation qui paie et dont le compte est approvisionné).",
         ]
     else:
         subject = f"{ctx.item} has expired"
         paragraphs = [
             f"{ctx.the_item} expired on {expired_on}: it was not renewed.",
-            "What to do: if you still need it, contact our support to restore it, then check its auto-renewal "
-            "(enabled, with a paying organization whose account is funded).",
+            'What to do: if you still need it, restore it with "Renew now" in the console within the grace '
+            "period (30 days), then check its auto-renewal (enabled, with a paying organization whose account is "
+            "funded).",
+        ]
+    return subject, ctx.wrap(paragraphs)
+
+
+def _top_up_cap_reached(ctx: _Ctx, params: Mapping[str, object]) -> tuple[str, str]:
+    day = ctx.date(_date(params, "day"))
+    amount, cap = ctx.money(_cents(params, "amount_cents")), ctx.money(_cents(params, "cap_cents"))
+    spent, count = ctx.money(_cents(params, "spent_cents")), _cents(params, "count")
+    org = ctx.organization
+    if ctx.fr:
+        subject = f"Plafond mensuel de recharge atteint pour {org}"
+        paragraphs = [
+            f"Le {day}, les renouvellements de {org} demandaient un rechargement automatique de {amount}, mais "
+            f"{spent} ont déjà été rechargés ce mois-ci et le plafond mensuel est de {cap} : la carte n'a pas été "
+            f"débitée, et {count} renouvellement(s) n'ont pas pu être payés.",
+            f"Que faire : relevez ou retirez le plafond (page Facturation), ou créditez le compte prépayé de {org} ;"
+            " les renouvellements seront retentés le jour suivant tant que la fenêtre est ouverte.",
+        ]
+    else:
+        subject = f"Monthly top-up cap reached for {org}"
+        paragraphs = [
+            f"On {day}, the renewals of {org} needed an automatic top-up of {amount}, but {spent} were already "
+            f"topped up this month and the monthly cap is {cap}: the card was not charged, and {count} "
+            "renewal(s) could not be paid.",
+            f"What to do: raise or remove the cap (Billing page), or top up the prepaid account of {org}; the "
+            "renewals are tried again the next day while their window is open.",
         ]
     return subject, ctx.wrap(paragraphs)
 
@@ -397,4 +436,5 @@ _TEMPLATES: Mapping[MessageKind, Callable[[_Ctx, Mapping[str, object]], tuple[st
     MessageKind.RENEWAL_FAILED: _renewal_failed,
     MessageKind.EXPIRED: _expired,
     MessageKind.CARD_EXPIRING: _card_expiring,
+    MessageKind.TOP_UP_CAP_REACHED: _top_up_cap_reached,
 }

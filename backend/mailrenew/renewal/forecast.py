@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mailrenew.billing import service as billing
 from mailrenew.hosting import renewables
-from mailrenew.hosting.models import RenewalPeriod
 from mailrenew.notify import service as notify
 from mailrenew.notify.models import MessageKind
 from mailrenew.renewal import window
+from mailrenew.renewal.models import FailureReason
+from mailrenew.renewal.plan import DueItem, Projection, payers_allowed, plan_items
 from mailrenew.renewal.window import WINDOW_OPENS_DAYS_BEFORE
 
 NOT_COVERED_NOTICE_DAYS = 7  # tell the payer this many days before the expiry date
+
+
+MONEY_REASONS = frozenset(
+    {
+        FailureReason.INSUFFICIENT_FUNDS,
+        FailureReason.CARD_EXPIRED,
+        FailureReason.CARD_DECLINED,
+        FailureReason.CARD_INSUFFICIENT_FUNDS,
+        FailureReason.TOP_UP_CAP_REACHED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -26,13 +39,18 @@ class ForecastItem:
     charge_on: dt.date
     amount_cents: int
     payer_id: int
+    reason: FailureReason | None = None  # why it will fail; None: it will renew
+
+    @property
+    def will_renew(self) -> bool:
+        return self.reason is None
 
 
 @dataclass
 class Forecast:
     organization_id: int
     balance_cents: int = 0
-    covered_by_card: bool = False
+    card_cents: int = 0  # what automatic top-ups will charge the card
     items: list[ForecastItem] = field(default_factory=list)
 
     @property
@@ -43,50 +61,71 @@ class Forecast:
     def shortfall_cents(self) -> int:
         return max(0, self.total_cents - self.balance_cents)
 
-    def uncovered(self, *, card: bool = True) -> list[ForecastItem]:
-        """Items the balance will not cover, in charge order (none when a card tops up automatically, unless
-        ``card=False``: what the balance alone leaves uncovered)."""
-        if card and self.covered_by_card:
-            return []
-        left, missing = self.balance_cents, []
-        for item in sorted(self.items, key=lambda i: (i.charge_on, i.kind, i.id)):
-            if item.amount_cents <= left:
-                left -= item.amount_cents
-            else:
-                missing.append(item)
-        return missing
+    @property
+    def covered_by_card(self) -> bool:
+        """The balance falls short and the card's top-ups will cover every renewal money would fail."""
+        return self.shortfall_cents > 0 and not self.uncovered()
+
+    def uncovered(self) -> list[ForecastItem]:
+        """Items that will fail for lack of money (balance, card, cap), in charge order."""
+        return [i for i in self.items if i.reason in MONEY_REASONS]
+
+    @property
+    def failing(self) -> list[ForecastItem]:
+        return [i for i in self.items if not i.will_renew]
 
 
 async def forecast(organization_ids: Sequence[int] | None, day: dt.date, days: int) -> dict[int, Forecast]:
-    """Per payer: the charges of the next ``days`` days, the balance and whether a card tops up (3 statements).
+    """Per payer: what the next ``days`` days will charge, and what will fail and why (4 statements).
 
-    An item counts when the window (``renewal.window``) makes it due on one of the days ``day`` … ``day +
-    days``; it is charged on its first such day, at the catalogue price of its period.
+    An item counts when the window makes it due on one of the days ``day`` … ``day + days``; it is charged on
+    its first such day, at the catalogue price of its period. Days are settled in order by the window's own
+    projection (``plan.Projection``): the balance first, then one card top-up per payer and day, at least the
+    payer's minimum, within its monthly cap; a card expired by the charge date, or whose last charge was refused,
+    does not count as cover. The dry run (``sweep.run_sweep(dry_run=True)``) settles its day the same way.
     """
     last = day + dt.timedelta(days=days)
     rows = await renewables.upcoming(window.due_during_sql(day, last), organization_ids)
     prices = await billing.price_table()
-    payers = sorted(set(organization_ids or []) | {row.payer_id for row in rows if row.payer_id is not None})
-    standing = await billing.standing_of(payers)
-    result = {org: Forecast(org, standing[org].balance_cents, standing[org].card_tops_up) for org in payers}
-    for row in rows:  # selected by the window's own predicate: each is due on its first attempt day
-        amount = window.cost(prices, window.PRODUCTS[row.kind], row.offer, row.period or RenewalPeriod.YEARLY)
-        if amount is None or row.payer_id is None:
-            continue  # no price: the sweep fails it (PRICE_MISSING) and charges nothing
-        result[row.payer_id].items.append(
-            ForecastItem(
-                row.kind.value,
-                row.id,
-                row.label,
-                row.expires_at,
-                window.first_attempt_on(row.expires_at, day),
-                amount,
-                row.payer_id,
+    items = [
+        DueItem.from_row(row, window.first_attempt_on(row.expires_at, day)) for row in rows if row.payer_id
+    ]
+    allowed = await payers_allowed(items)
+    payers = sorted(set(organization_ids or []) | {item.payer_id for item in items})
+    standing = await billing.standing_of(payers, day)
+    projection = Projection(standing, (day.year, day.month))
+    by_day: dict[dt.date, list[DueItem]] = defaultdict(list)
+    for item in items:
+        by_day[window.first_attempt_on(item.expires_at, day)].append(item)
+    result = {org: Forecast(org, standing[org].balance_cents) for org in payers}
+    for charge_on in sorted(by_day):
+        planned = plan_items(charge_on, by_day[charge_on], prices, allowed)
+        projection.settle_day(charge_on, planned)
+        for plan in planned:
+            if plan.reason is FailureReason.PRICE_MISSING:
+                continue  # nothing to charge: the sweep fails it and charges nothing
+            item = plan.item
+            result[item.payer_id].items.append(
+                ForecastItem(
+                    item.kind.value,
+                    item.id,
+                    item.label,
+                    item.expires_at,
+                    charge_on,
+                    plan.amount_cents or _price(prices, item),
+                    item.payer_id,
+                    plan.reason,
+                )
             )
-        )
-    for item_forecast in result.values():
-        item_forecast.items.sort(key=lambda i: (i.charge_on, i.label))
+    for org, payer_forecast in result.items():
+        payer_forecast.card_cents = projection.card_cents.get(org, 0)
+        payer_forecast.items.sort(key=lambda i: (i.charge_on, i.label))
     return result
+
+
+def _price(prices: window.PriceTable, item: DueItem) -> int:
+    """The catalogue price of an item failed before pricing (payer not allowed, domain expired)."""
+    return window.cost(prices, window.PRODUCTS[item.kind], item.offer, item.period) or 0
 
 
 async def notify_not_covered(day: dt.date) -> int:

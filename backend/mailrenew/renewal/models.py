@@ -18,6 +18,11 @@ class AttemptOutcome(StrEnum):
     FAILED = "FAILED"
 
 
+class AttemptTrigger(StrEnum):
+    SWEEP = "SWEEP"  # the daily window (at most one a day per item)
+    MANUAL = "MANUAL"  # "renew now", asked for by a user
+
+
 class FailureReason(StrEnum):
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
     CARD_DECLINED = "CARD_DECLINED"
@@ -28,10 +33,15 @@ class FailureReason(StrEnum):
     PRICE_MISSING = "PRICE_MISSING"
     GATEWAY_UNAVAILABLE = "GATEWAY_UNAVAILABLE"
     INTERNAL_ERROR = "INTERNAL_ERROR"  # an unexpected error in the sweep; retried the next day
+    TOP_UP_CAP_REACHED = "TOP_UP_CAP_REACHED"  # the payer's monthly top-up cap refused the card charge
 
 
 class RenewalAttempt(Model):
-    """One attempt to renew one item on one business day, the unique pairs allow at most one a day."""
+    """One attempt to renew one item on one business day, the unique pairs allow at most one a day.
+
+    The pairs hold for the window's attempts (``SWEEP``: partial unique indexes, migration 0010); a user's
+    "renew now" (``MANUAL``) is recorded once per request key, on any day.
+    """
 
     id = fields.BigIntField(primary_key=True)
     mailbox: fields.ForeignKeyNullableRelation[Mailbox] = fields.ForeignKeyField(
@@ -56,9 +66,10 @@ class RenewalAttempt(Model):
         "mailrenew.LedgerEntry", related_name="renewal_attempts", null=True, on_delete=fields.RESTRICT
     )
     ledger_entry_id: int | None
+    trigger = fields.CharEnumField(AttemptTrigger, max_length=10, default=AttemptTrigger.SWEEP)
+    request_key = fields.CharField(max_length=200, null=True)  # unique where set: an index of migration 0010
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "renewal_attempts"
-        unique_together = (("mailbox", "business_day"), ("domain", "business_day"))

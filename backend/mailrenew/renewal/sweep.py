@@ -15,86 +15,37 @@ The sweep knows nothing of what triggers it (scheduler, CLI, tests): it takes th
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from mailrenew.accounts import access
+from mailrenew.accounts.queries import organization_names
+from mailrenew.billing import charges
 from mailrenew.billing import service as billing
-from mailrenew.billing.errors import GatewayUnavailable
-from mailrenew.billing.gateway import ChargeStatus
-from mailrenew.billing.models import LedgerKind
+from mailrenew.billing.errors import GatewayUnavailable, TopUpCapReached
+from mailrenew.billing.models import ChargePurpose, ChargeState
 from mailrenew.config import utcnow
 from mailrenew.db import SQLParams, SqlPredicate, atomic, insert_rows
 from mailrenew.hosting import renewables
-from mailrenew.hosting.models import RenewalPeriod
-from mailrenew.hosting.renewables import ItemKind, RenewableRow
+from mailrenew.hosting.renewables import ItemKind
 from mailrenew.logs import get_logger
 from mailrenew.notify import service as notify
 from mailrenew.notify.models import MessageKind
 from mailrenew.renewal import forecast, window
-from mailrenew.renewal.calendar import next_term_end
 from mailrenew.renewal.models import AttemptOutcome, FailureReason
+from mailrenew.renewal.plan import (
+    KINDS,
+    DueItem,
+    Planned,
+    Projection,
+    payers_allowed,
+    plan_items,
+    sweep_order,
+)
 
 BATCH_SIZE = 200
-KINDS = (ItemKind.DOMAIN, ItemKind.MAILBOX)  # domains first: mailboxes depend on them
 ATTEMPT_COLUMNS = {ItemKind.DOMAIN: "domain_id", ItemKind.MAILBOX: "mailbox_id"}
 log = get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class DueItem:
-    kind: ItemKind
-    id: int
-    label: str
-    expires_at: dt.date
-    period: RenewalPeriod
-    offer: str
-    payer_id: int
-    owner_id: int
-    set_by_id: int | None
-    domain_expired: bool
-    auto_renew_enabled: bool = True
-    status: str = "ACTIVE"
-
-    @classmethod
-    def from_row(cls, row: RenewableRow, day: dt.date) -> DueItem:
-        assert row.payer_id is not None
-        assert row.period is not None
-        return cls(
-            kind=row.kind,
-            id=row.id,
-            label=row.label,
-            expires_at=row.expires_at,
-            period=RenewalPeriod(row.period),
-            offer=row.offer,
-            payer_id=row.payer_id,
-            owner_id=row.owner_id,
-            set_by_id=row.set_by_id,
-            # A mailbox cannot renew on a domain that has expired (or expires today).
-            domain_expired=row.domain_status == "EXPIRED" or row.domain_expires_at <= day,
-            auto_renew_enabled=row.auto_renew_enabled,
-            status=row.status,
-        )
-
-    @property
-    def term_key(self) -> str:
-        return f"{self.kind.value}:{self.id}:{self.expires_at.isoformat()}"
-
-    @functools.cached_property
-    def new_expires_at(self) -> dt.date:
-        return next_term_end(self.expires_at, self.period)
-
-
-@dataclass
-class Planned:
-    """What the sweep decided for one item (also what ``--dry-run`` shows)."""
-
-    item: DueItem
-    amount_cents: int
-    outcome: AttemptOutcome
-    reason: FailureReason | None = None
 
 
 @dataclass
@@ -106,6 +57,7 @@ class SweepReport:
     failed: Counter[str] = field(default_factory=Counter)
     expired: int = 0
     planned: list[Planned] = field(default_factory=list)
+    payer_names: dict[int, str] = field(default_factory=dict)  # the dry run's payers, by id
 
     @property
     def failed_total(self) -> int:
@@ -115,16 +67,20 @@ class SweepReport:
 Progress = Callable[[int], None]
 
 
-def _claimable(kind: ItemKind, day: dt.date) -> SqlPredicate:
-    """Due on ``day`` (the window) and not attempted that day yet (at most one attempt an item a day)."""
+def _claimable(kind: ItemKind, day: dt.date, payer_id: int | None = None) -> SqlPredicate:
+    """Due on ``day`` (the window) and not attempted by the window that day yet (at most one attempt an item a
+    day); only those ``payer_id`` pays, if given."""
     due = window.due_sql(day)
     column = ATTEMPT_COLUMNS[kind]
 
     def render(alias: str, p: SQLParams) -> str:
-        return (
+        text = (
             f"{due(alias, p)} AND NOT EXISTS (SELECT 1 FROM renewal_attempts a "
-            f"WHERE a.{column} = {alias}.id AND a.business_day = {p(day)})"
+            f"WHERE a.{column} = {alias}.id AND a.business_day = {p(day)} AND a.trigger = 'SWEEP')"
         )
+        if payer_id is not None:
+            text += f" AND {alias}.auto_renew_payer_id = {p(payer_id)}"
+        return text
 
     return render
 
@@ -145,41 +101,6 @@ def _chunks(ids: Sequence[int], size: int) -> list[Sequence[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-async def _payers_allowed(items: Sequence[DueItem]) -> set[tuple[int, int]]:
-    """(user, organization) pairs where the user who set the auto-renewal may still charge the payer."""
-    return await access.may_pay((i.set_by_id, i.payer_id) for i in items if i.set_by_id is not None)
-
-
-def _payer_authorised(item: DueItem, allowed: set[tuple[int, int]]) -> bool:
-    """The payer is still authorised: whoever set the renewal still pays for it (or the owner pays itself)."""
-    if item.set_by_id is None:
-        return item.payer_id == item.owner_id
-    return (item.set_by_id, item.payer_id) in allowed
-
-
-def _plan(
-    day: dt.date, items: Sequence[DueItem], prices: window.PriceTable, allowed: set[tuple[int, int]]
-) -> list[Planned]:
-    """The window's answer for each item (``window.assess``), then the checks that may fail it at once."""
-    planned = []
-    for item in items:
-        due = window.assess(
-            item, day, prices=prices, product=window.PRODUCTS[item.kind], offer=item.offer, period=item.period
-        )
-        if due is None:  # no longer due (selected just before): left for the next run to decide
-            continue
-        price = due.amount_cents
-        if item.domain_expired:
-            planned.append(Planned(item, 0, AttemptOutcome.FAILED, FailureReason.DOMAIN_EXPIRED))
-        elif not _payer_authorised(item, allowed):
-            planned.append(Planned(item, 0, AttemptOutcome.FAILED, FailureReason.PAYER_NOT_ALLOWED))
-        elif price is None:
-            planned.append(Planned(item, 0, AttemptOutcome.FAILED, FailureReason.PRICE_MISSING))
-        else:
-            planned.append(Planned(item, price, AttemptOutcome.PENDING))
-    return planned
-
-
 def _debit_for(plan: Planned) -> billing.Debit:
     item = plan.item
     return billing.Debit(
@@ -195,8 +116,9 @@ def _renewal_key(item: DueItem) -> str:
     return f"renewal:{item.term_key}"
 
 
-def _topup_key(item: DueItem) -> str:
-    return f"renewal-topup:{item.term_key}"
+def _topup_key(payer_id: int, day: dt.date) -> str:
+    """The day's automatic top-up of one payer: one card charge per payer and business day, whoever runs."""
+    return f"auto-topup:{payer_id}:{day.isoformat()}"
 
 
 async def _record(day: dt.date, results: Sequence[Planned], ledger_ids: dict[str, int]) -> None:
@@ -288,32 +210,36 @@ async def _run_batch(
     ids: Sequence[int],
     prices: window.PriceTable,
     report: SweepReport,
-) -> list[Planned]:
-    """Claim and settle one batch of ids (those still due, not held elsewhere); returns those left for a card."""
+) -> set[int]:
+    """Claim and settle one batch of ids (those still due, not held elsewhere) from the prepaid balances.
+
+    Items the balance does not cover, of payers whose card tops up automatically, are left unsettled (no
+    attempt yet): their payers are returned, for one card top-up each once every batch has run.
+    """
     async with atomic():
         items = await _due_items(kind, day, ids, lock=True)
         if not items:
-            return []
-        planned = _plan(day, items, prices, await _payers_allowed(items))
+            return set()
+        planned = plan_items(day, items, prices, await payers_allowed(items))
         to_debit = [p for p in planned if p.outcome is AttemptOutcome.PENDING]
         outcomes = await billing.debit_many([_debit_for(p) for p in to_debit])
         cards = await billing.cards_with_auto_top_up(
             sorted({p.item.payer_id for p, o in zip(to_debit, outcomes, strict=True) if not o.paid})
         )
         ledger_ids: dict[str, int] = {}
-        needs_card: list[Planned] = []
+        short: set[int] = set()
         for plan, outcome in zip(to_debit, outcomes, strict=True):
             if outcome.paid:
                 plan.outcome = AttemptOutcome.SUCCEEDED
                 ledger_ids[outcome.debit.key] = outcome.paid_entry_id
             elif plan.item.payer_id in cards:
-                needs_card.append(plan)
+                short.add(plan.item.payer_id)
             else:
                 plan.outcome, plan.reason = AttemptOutcome.FAILED, FailureReason.INSUFFICIENT_FUNDS
         settled = [p for p in planned if p.outcome is not AttemptOutcome.PENDING]
         await _record(day, settled, ledger_ids)
     _tally(report, settled)
-    return needs_card
+    return short
 
 
 def _tally(report: SweepReport, results: Sequence[Planned]) -> None:
@@ -325,63 +251,120 @@ def _tally(report: SweepReport, results: Sequence[Planned]) -> None:
             report.failed[str(plan.reason)] += 1
 
 
-_CARD_REASONS: dict[ChargeStatus, FailureReason] = {
-    ChargeStatus.DECLINED: FailureReason.CARD_DECLINED,
-    ChargeStatus.INSUFFICIENT_FUNDS: FailureReason.CARD_INSUFFICIENT_FUNDS,
+_REFUSED: dict[ChargeState, FailureReason] = {
+    ChargeState.DECLINED: FailureReason.CARD_DECLINED,
+    ChargeState.INSUFFICIENT_FUNDS: FailureReason.CARD_INSUFFICIENT_FUNDS,
 }
 """The gateway's refusals, as failure reasons (a charge that succeeded has none)."""
 
 
-async def _renew_with_card(day: dt.date, plan: Planned, report: SweepReport) -> None:
-    """Top up from the card (outside any transaction, idempotent key), then settle the item under lock."""
-    item = plan.item
-    card = await billing.card_of(item.payer_id)
-    result = None
-    reason: FailureReason | None = None
+async def _payer_items(day: dt.date, payer_id: int, prices: window.PriceTable) -> list[Planned]:
+    """The payer's items still due today and not attempted, planned, in the sweep's order."""
+    items = [
+        DueItem.from_row(row, day)
+        for kind in KINDS
+        for row in await renewables.rows_where(kind, _claimable(kind, day, payer_id))
+    ]
+    return sweep_order(plan_items(day, items, prices, await payers_allowed(items)))
+
+
+async def _top_up(day: dt.date, payer_id: int, needed_cents: int, count: int) -> FailureReason | None:
+    """Charge the payer's card once for the day (at least its minimum, within its monthly cap).
+
+    Returns why the shortfall stays uncovered, or None once the account is credited. The key is the payer's
+    and the day's: a retried, late or concurrent sweep gets this charge back instead of a second one.
+    """
+    card = await billing.card_of(payer_id)
     if card is None or not card.auto_top_up:
-        reason = FailureReason.INSUFFICIENT_FUNDS
-    elif billing.card_expired(card, day):
-        reason = FailureReason.CARD_EXPIRED  # not charged: the gateway would refuse it
-    else:
-        try:
-            result = await billing.charge_card(card, plan.amount_cents, _topup_key(item))
-        except GatewayUnavailable:
-            reason = FailureReason.GATEWAY_UNAVAILABLE
-        else:
-            reason = _CARD_REASONS.get(result.status)
-    async with atomic():
-        # Item first, then money: whoever credits this item's top-up while it is due also debits it, in this
-        # transaction, so a top-up is never left for another item to spend.
-        await renewables.lock(item.kind, item.id)
-        still_due = [
-            i
-            for i in await _due_items(item.kind, day, [item.id], lock=False)  # a fresh snapshot
-            if i.expires_at == item.expires_at
-        ]
-        if result is not None and result.succeeded:
-            await billing.credit(
-                item.payer_id,
-                result.amount_cents,
-                key=_topup_key(item),
-                kind=LedgerKind.TOP_UP,
-                reference=f"Automatic top-up for {item.label} (card {result.reference})",
+        return FailureReason.INSUFFICIENT_FUNDS
+    if billing.card_expired(card, day):
+        return FailureReason.CARD_EXPIRED  # not charged: the gateway would refuse it
+    standing = (await billing.standing_of([payer_id], day))[payer_id]
+    shortfall = needed_cents - standing.balance_cents
+    if shortfall <= 0:  # credited meanwhile (another process's top-up, a user's)
+        return None
+    amount = standing.top_up_for(shortfall)
+    try:
+        row = await charges.charge(
+            charges.ChargeRequest(
+                organization_id=payer_id,
+                card_token=card.gateway_token,
+                amount_cents=amount,
+                key=_topup_key(payer_id, day),
+                purpose=ChargePurpose.AUTO_TOP_UP,
+                day=day,
+                reference=f"Automatic top-up for the renewals of {day.isoformat()} (card {card.last4})",
+                same_amount=False,  # concurrent sweeps may ask a slightly different amount: the first wins
             )
-        if (
-            not still_due
-        ):  # settled by another process meanwhile; a top-up it did not use stays on the account
-            return
+        )
+    except TopUpCapReached as exc:
+        await notify.queue([_cap_notice(day, payer_id, amount, count, exc)])
+        return FailureReason.TOP_UP_CAP_REACHED
+    except GatewayUnavailable:
+        return FailureReason.GATEWAY_UNAVAILABLE
+    if row.state is ChargeState.SUCCEEDED:
+        return None
+    return _REFUSED.get(row.state, FailureReason.GATEWAY_UNAVAILABLE)
+
+
+def _cap_notice(day: dt.date, payer_id: int, amount: int, count: int, exc: TopUpCapReached) -> notify.Notice:
+    return notify.Notice(
+        MessageKind.TOP_UP_CAP_REACHED,
+        payer_id,
+        f"top_up_cap:{payer_id}:{day.isoformat()}",
+        {
+            "item": "",
+            "day": day,
+            "amount_cents": amount,
+            "cap_cents": exc.params["cap_cents"],
+            "spent_cents": exc.params["spent_cents"],
+            "count": count,
+        },
+    )
+
+
+async def _renew_with_card(
+    day: dt.date, payer_id: int, prices: window.PriceTable, report: SweepReport
+) -> None:
+    """One card top-up for the payer's day, then its unsettled items, settled under lock.
+
+    Item rows are claimed again (``SKIP LOCKED``, not attempted today): an item another process settled
+    meanwhile is not touched, and what the top-up does not spend stays on the prepaid account.
+    """
+    pending = [p for p in await _payer_items(day, payer_id, prices) if p.outcome is AttemptOutcome.PENDING]
+    if not pending:
+        return
+    reason = await _top_up(day, payer_id, sum(p.amount_cents for p in pending), len(pending))
+    for kind in KINDS:
+        ids = [p.item.id for p in pending if p.item.kind is kind]
+        for chunk in _chunks(ids, BATCH_SIZE):
+            await _settle_after_top_up(kind, day, chunk, prices, reason, report)
+
+
+async def _settle_after_top_up(
+    kind: ItemKind,
+    day: dt.date,
+    ids: Sequence[int],
+    prices: window.PriceTable,
+    reason: FailureReason | None,
+    report: SweepReport,
+) -> None:
+    async with atomic():
+        items = await _due_items(kind, day, ids, lock=True)
+        planned = plan_items(day, items, prices, await payers_allowed(items))
+        to_debit = [p for p in planned if p.outcome is AttemptOutcome.PENDING]
+        paying = to_debit if reason is None else []
+        outcomes = await billing.debit_many([_debit_for(p) for p in paying])
         ledger_ids: dict[str, int] = {}
-        if reason is None:
-            (outcome,) = await billing.debit_many([_debit_for(plan)])
+        for plan, outcome in zip(paying, outcomes, strict=True):
             if outcome.paid:
                 plan.outcome = AttemptOutcome.SUCCEEDED
                 ledger_ids[outcome.debit.key] = outcome.paid_entry_id
-            else:
-                reason = FailureReason.INSUFFICIENT_FUNDS
-        if reason is not None:
-            plan.outcome, plan.reason = AttemptOutcome.FAILED, reason
-        await _record(day, [plan], ledger_ids)
-    _tally(report, [plan])
+        for plan in to_debit:
+            if plan.outcome is AttemptOutcome.PENDING:
+                plan.outcome, plan.reason = AttemptOutcome.FAILED, reason or FailureReason.INSUFFICIENT_FUNDS
+        await _record(day, planned, ledger_ids)
+    _tally(report, planned)
 
 
 async def expire_lapsed(day: dt.date) -> int:
@@ -405,47 +388,59 @@ async def expire_lapsed(day: dt.date) -> int:
 async def run_sweep(
     day: dt.date, *, batch_size: int = BATCH_SIZE, dry_run: bool = False, progress: Progress | None = None
 ) -> SweepReport:
-    """Run the renewal window for one business day (any day: late runs and catch-ups included)."""
+    """Run the renewal window for one business day (any day: late runs and catch-ups included).
+
+    Every batch first pays what the prepaid balances cover; then each payer whose card tops up automatically
+    is charged once for what remains of its day, and its remaining items are settled.
+    """
     report = SweepReport(day=day, dry_run=dry_run)
     prices = await billing.price_table()
     if dry_run:
-        await _plan_only(day, prices, report, batch_size)
+        await _plan_only(day, prices, report)
         return report
     report.expired = await expire_lapsed(day)
     await forecast.notify_not_covered(day)
+    short: set[int] = set()
     for kind in KINDS:
         for ids in _chunks(await _due_ids(kind, day), batch_size):
             before = report.renewed + report.failed_total
-            await _settle(kind, day, ids, prices, report)
+            short |= await _settle(kind, day, ids, prices, report)
             if progress is not None:
                 progress(report.renewed + report.failed_total - before)
+    for payer_id in sorted(short):
+        before = report.renewed + report.failed_total
+        try:
+            await _renew_with_card(day, payer_id, prices, report)
+        except Exception:
+            log.exception("renewal top-up failed", day=day.isoformat(), payer_id=payer_id)
+            for kind in KINDS:
+                ids = [p.item.id for p in await _payer_items(day, payer_id, prices) if p.item.kind is kind]
+                await _record_internal_error(kind, day, ids, report)
+        if progress is not None:
+            progress(report.renewed + report.failed_total - before)
     return report
 
 
 async def _settle(
     kind: ItemKind, day: dt.date, ids: Sequence[int], prices: window.PriceTable, report: SweepReport
-) -> None:
-    """Settle one batch; an unexpected error never stops the day.
+) -> set[int]:
+    """Settle one batch from the balances; returns the payers left for a card top-up.
 
-    The failed batch's transaction rolled back: its items are settled again one by one, so that only the item
-    at fault is recorded as ``INTERNAL_ERROR`` (and tried again the next day) while the others renew.
+    An unexpected error never stops the day: the failed batch's transaction rolled back, its items are settled
+    again one by one, so that only the item at fault is recorded as ``INTERNAL_ERROR`` (and tried again the
+    next day) while the others renew.
     """
     try:
-        needs_card = await _run_batch(kind, day, ids, prices, report)
+        return await _run_batch(kind, day, ids, prices, report)
     except Exception:
         log.exception("renewal batch failed", kind=kind.value, day=day.isoformat(), item_ids=list(ids))
+        short: set[int] = set()
         if len(ids) > 1:
             for item_id in ids:
-                await _settle(kind, day, [item_id], prices, report)
+                short |= await _settle(kind, day, [item_id], prices, report)
         else:
             await _record_internal_error(kind, day, ids, report)
-        return
-    for plan in needs_card:
-        try:
-            await _renew_with_card(day, plan, report)
-        except Exception:
-            log.exception("renewal failed", kind=kind.value, day=day.isoformat(), item_ids=[plan.item.id])
-            await _record_internal_error(kind, day, [plan.item.id], report)
+        return short
 
 
 async def _record_internal_error(
@@ -468,26 +463,20 @@ async def count_due(day: dt.date) -> int:
     return sum([len(await _due_ids(kind, day)) for kind in KINDS])
 
 
-async def _plan_only(day: dt.date, prices: window.PriceTable, report: SweepReport, batch_size: int) -> None:
-    """What the sweep would do, changing nothing: balances simulated in memory, card top-ups assumed."""
-    balances: dict[int, int] = {}
-    cards: set[int] = set()
-    for kind in KINDS:
-        for ids in _chunks(await _due_ids(kind, day), batch_size):
-            items = await _due_items(kind, day, ids, lock=False)
-            planned = _plan(day, items, prices, await _payers_allowed(items))
-            new_payers = sorted({p.item.payer_id for p in planned} - set(balances))
-            standing = await billing.standing_of(new_payers)
-            balances |= {org_id: payer.balance_cents for org_id, payer in standing.items()}
-            cards |= {org_id for org_id, payer in standing.items() if payer.card_tops_up}
-            for plan in planned:
-                if plan.outcome is AttemptOutcome.PENDING:
-                    if balances[plan.item.payer_id] >= plan.amount_cents or plan.item.payer_id in cards:
-                        balances[plan.item.payer_id] = max(
-                            0, balances[plan.item.payer_id] - plan.amount_cents
-                        )
-                        plan.outcome = AttemptOutcome.SUCCEEDED
-                    else:
-                        plan.outcome, plan.reason = AttemptOutcome.FAILED, FailureReason.INSUFFICIENT_FUNDS
-            report.planned += planned
-            _tally(report, planned)
+async def _plan_only(day: dt.date, prices: window.PriceTable, report: SweepReport) -> None:
+    """What the sweep would do, changing nothing: the window's projection (``plan.Projection``) of the day.
+
+    A card counts as cover only if it tops up automatically, has not expired by ``day``, its last charge was not
+    refused and the payer's monthly cap allows the top-up.
+    """
+    items = [
+        DueItem.from_row(row, day)
+        for kind in KINDS
+        for row in await renewables.rows_where(kind, _claimable(kind, day))
+    ]
+    planned = sweep_order(plan_items(day, items, prices, await payers_allowed(items)))
+    standing = await billing.standing_of(sorted({p.item.payer_id for p in planned}), day)
+    Projection(standing, (day.year, day.month)).settle_day(day, planned)
+    report.planned = planned
+    report.payer_names = await organization_names(list(standing))
+    _tally(report, planned)

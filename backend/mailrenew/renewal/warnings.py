@@ -9,6 +9,7 @@ from mailrenew.billing.service import card_expired
 from mailrenew.hosting.models import Domain, DomainStatus, Mailbox
 from mailrenew.i18n import format_cents
 from mailrenew.renewal.calendar import next_term_end
+from mailrenew.renewal.models import FailureReason
 
 if TYPE_CHECKING:
     from mailrenew.billing.models import Card
@@ -41,19 +42,15 @@ def mailbox_warnings(mailbox: Mailbox, domain: Domain) -> list[Warning]:
 
 
 def balance_warning(forecast: Forecast, payer_name: str, language: str) -> Warning | None:
-    """The payer's balance will not cover its coming renewals and no card tops it up automatically."""
-    if forecast.covered_by_card or forecast.shortfall_cents <= 0:
+    """Some coming renewals will fail for lack of money: the balance falls short and no usable card tops it up
+    (none, automatic top-up off, expired by the charge date, last charge refused, or the monthly cap)."""
+    if not forecast.uncovered():
         return None
     return Warning(
         "BALANCE_SHORT",
         {"payer": payer_name, "amount": format_cents(forecast.shortfall_cents, language=language)},
         amount_cents=forecast.shortfall_cents,
     )
-
-
-def card_matters(forecast: Forecast) -> bool:
-    """Whether the payer's renewals rest on its card: the balance falls short and a card tops it up."""
-    return forecast.covered_by_card and forecast.shortfall_cents > 0
 
 
 def card_warning(
@@ -63,8 +60,12 @@ def card_warning(
     before that day (a card is valid through the end of its expiry month)."""
     if card is None or not card.auto_top_up:
         return None
-    item = next((i for i in forecast.uncovered(card=False) if i.kind == kind and i.id == item_id), None)
-    if item is None or not card_expired(card, item.charge_on):
+    item = next((i for i in forecast.items if i.kind == kind and i.id == item_id), None)
+    if (
+        item is None
+        or item.reason is not FailureReason.CARD_EXPIRED
+        or not card_expired(card, item.charge_on)
+    ):
         return None
     return Warning(
         "CARD_EXPIRES_FIRST",

@@ -16,6 +16,18 @@ Role = strawberry.enum(
 Language = strawberry.enum(models.Language, name="Language")
 
 
+@strawberry.type(description="Automatic top-ups of the prepaid account from the card.")
+class TopUpPolicy:
+    minimum_cents: int = strawberry.field(description="An automatic top-up charges at least this much.")
+    monthly_cap_cents: int | None = strawberry.field(
+        description="Automatic top-ups of one calendar month never pass this (null: no cap)."
+    )
+    charged_this_month_cents: int = strawberry.field(
+        description="Automatic top-ups charged this month (what the cap counts)."
+    )
+    currency: str = "EUR"
+
+
 @strawberry.type
 class Organization(Node):
     row: strawberry.Private[models.Organization]
@@ -51,6 +63,21 @@ class Organization(Node):
     async def prepaid_balance_cents(self, info: Info) -> int | None:
         account = await info.context.loaders.account_by_organization.load(self.row.id)
         return account.balance_cents if account else 0
+
+    @strawberry.field(
+        description="What an automatic top-up charges at least and at most per month (OWNER or BILLING only).",
+        extensions=[billing_of_organization(otherwise=lambda _: None)],
+    )
+    async def top_up_policy(self, info: Info) -> TopUpPolicy | None:
+        from mailrenew.billing.service import standing_of
+        from mailrenew.config import business_today
+
+        standing = (await standing_of([self.row.id], business_today(info.context.settings)))[self.row.id]
+        return TopUpPolicy(
+            minimum_cents=standing.min_top_up_cents,
+            monthly_cap_cents=standing.cap_cents,
+            charged_this_month_cents=standing.auto_charged_cents,
+        )
 
     @strawberry.field(
         description="The registered card (OWNER or BILLING only).",

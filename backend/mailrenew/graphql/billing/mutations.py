@@ -45,6 +45,23 @@ class SetAutoTopUpPayload:
     user_errors: list[UserError]
 
 
+@strawberry.input(description="Automatic top-up limits; `monthlyCapCents` null removes the cap.")
+class TopUpPolicyInput:
+    minimum_cents: int
+    monthly_cap_cents: int | None = None
+
+
+@strawberry.type
+class SetTopUpPolicyPayload:
+    organization: Organization | None = None
+    user_errors: list[UserError]
+
+
+SET_TOP_UP_POLICY_PATHS: FieldPaths = {
+    "organization": ("organizationId",),
+    "minimum": ("input", "minimumCents"),
+    "monthly_cap": ("input", "monthlyCapCents"),
+}
 TOP_UP_PATHS: FieldPaths = {
     "organization": ("organizationId",),
     "amount": ("amountCents",),
@@ -111,3 +128,16 @@ class BillingMutation:
         return SetAutoTopUpPayload(
             organization=await _organization(info, org_id), card=Card.from_row(row), user_errors=[]
         )
+
+    @strawberry.mutation(
+        description="Set the minimum of an automatic top-up and the monthly cap on them (OWNER or BILLING)."
+    )
+    @user_errors_as(SetTopUpPolicyPayload, SET_TOP_UP_POLICY_PATHS)
+    async def set_top_up_policy(
+        self, info: Info, organization_id: strawberry.ID, input: TopUpPolicyInput
+    ) -> SetTopUpPolicyPayload:
+        org_id = pk_of(organization_id, "Organization") or UNKNOWN_ID
+        await billing.set_top_up_policy(
+            info.context.actor, org_id, input.minimum_cents, input.monthly_cap_cents
+        )
+        return SetTopUpPolicyPayload(organization=await _organization(info, org_id), user_errors=[])

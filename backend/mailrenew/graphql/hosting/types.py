@@ -17,7 +17,7 @@ from mailrenew.hosting.queries import MailboxSort
 from mailrenew.i18n import message
 from mailrenew.renewal.quote import mailbox_quote
 from mailrenew.renewal.status import Item
-from mailrenew.renewal.warnings import balance_warning, card_matters, card_warning, mailbox_warnings
+from mailrenew.renewal.warnings import balance_warning, card_warning, mailbox_warnings
 
 MailboxStatus = strawberry.enum(models.MailboxStatus, name="MailboxStatus")
 DomainStatus = strawberry.enum(models.DomainStatus, name="DomainStatus")
@@ -157,10 +157,11 @@ class Mailbox(Node):
             forecast = await loaders.forecast_by_payer.load(payer_id)
             payer = await loaders.organization_by_id.load(payer_id)
             payer_name = payer.name if payer else ""
-            short = balance_warning(forecast, payer_name, language)
-            if short is None and card_matters(forecast):
-                card = await loaders.card_by_organization.load(payer_id)
-                short = card_warning(forecast, "mailbox", self.row.id, card, payer_name, language)
+            card = await loaders.card_by_organization.load(payer_id)
+            # The card's expiry, when it is why this renewal will fail, says more than "balance short".
+            short = card_warning(
+                forecast, "mailbox", self.row.id, card, payer_name, language
+            ) or balance_warning(forecast, payer_name, language)
             warnings += [short] if short else []
         return [
             AutoRenewWarning(
@@ -210,7 +211,12 @@ class Mailbox(Node):
             offer=str(row.offer),
             period=str(row.auto_renew_period) if row.auto_renew_period else None,
             payer_id=row.auto_renew_payer_id,
+            owner_id=await self._owner_id(info),
         )
+
+    async def _owner_id(self, info: Info) -> int | None:
+        domain = await info.context.loaders.domain_by_id.load(self.row.domain_id)
+        return None if domain is None else domain.owner_id
 
     @strawberry.field(description="May the viewer change this mailbox's auto-renewal (OWNER or ADMIN)?")
     async def viewer_can_manage(self, info: Info) -> bool:
@@ -305,6 +311,7 @@ class Domain(Node):
             offer="",
             period="YEARLY",
             payer_id=row.auto_renew_payer_id,
+            owner_id=row.owner_id,
         )
 
     @strawberry.field(description="May the viewer change this domain's and its mailboxes' auto-renewal?")

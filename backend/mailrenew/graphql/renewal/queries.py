@@ -24,11 +24,26 @@ class RenewalQuery:
     async def upcoming_renewals(
         self, info: Info, organization_id: strawberry.ID, days: int = 30
     ) -> RenewalForecast:
-        if not 1 <= days <= MAX_FORECAST_DAYS:
-            raise PublicError(f"`days` must be between 1 and {MAX_FORECAST_DAYS}.")
-        org_id = pk_of(organization_id, "Organization")
-        assert org_id is not None  # checked by billing_of_argument
-        row = await info.context.loaders.organization_by_id.load(org_id)
-        assert row is not None
-        result = await forecast([org_id], business_today(info.context.settings), days)
-        return RenewalForecast.build(Organization.from_row(row), result[org_id], days)
+        return await _forecast(info, organization_id, days)
+
+    @strawberry.field(
+        description="What the next `days` days will charge an organization and what will fail, and why: the "
+        "window's own projection (balance, then one card top-up a day within the monthly cap); the same answer "
+        "as `upcomingRenewals` and `mailrenew renew --dry-run` (OWNER or BILLING).",
+        extensions=[billing_of_argument()],
+    )
+    async def renewal_forecast(
+        self, info: Info, organization_id: strawberry.ID, days: int = 30
+    ) -> RenewalForecast:
+        return await _forecast(info, organization_id, days)
+
+
+async def _forecast(info: Info, organization_id: strawberry.ID, days: int) -> RenewalForecast:
+    if not 1 <= days <= MAX_FORECAST_DAYS:
+        raise PublicError(f"`days` must be between 1 and {MAX_FORECAST_DAYS}.")
+    org_id = pk_of(organization_id, "Organization")
+    assert org_id is not None  # checked by billing_of_argument
+    row = await info.context.loaders.organization_by_id.load(org_id)
+    assert row is not None
+    result = await forecast([org_id], business_today(info.context.settings), days)
+    return RenewalForecast.build(Organization.from_row(row), result[org_id], days)

@@ -11,6 +11,7 @@ from mailrenew.graphql.context import Info
 from mailrenew.graphql.relay import Node, to_global_id
 from mailrenew.renewal import models, status, window
 from mailrenew.renewal.forecast import Forecast, ForecastItem
+from mailrenew.renewal.manual import may_renew_now, open_to_renewal
 
 AttemptOutcome = strawberry.enum(models.AttemptOutcome, name="AttemptOutcome")
 RenewalFailureReason = strawberry.enum(models.FailureReason, name="RenewalFailureReason")
@@ -62,6 +63,10 @@ class UpcomingRenewal:
     expires_at: dt.date
     date: dt.date = strawberry.field(description="When it will be charged (the window opens at J-5).")
     amount_cents: int
+    will_renew: bool = strawberry.field(description="The forecast says it will renew on that day.")
+    failure_reason: RenewalFailureReason | None = strawberry.field(  # type: ignore[valid-type]  # strawberry.enum() value
+        description="Why it will fail (as the sweep would record it), when it will."
+    )
 
     @classmethod
     def from_item(cls, item: ForecastItem) -> UpcomingRenewal:
@@ -73,6 +78,8 @@ class UpcomingRenewal:
             expires_at=item.expires_at,
             date=item.charge_on,
             amount_cents=item.amount_cents,
+            will_renew=item.will_renew,
+            failure_reason=item.reason,
         )
 
 
@@ -87,8 +94,14 @@ class RenewalForecast:
         description="What the balance lacks (0 when it covers everything)."
     )
     covered_by_card: bool = strawberry.field(
-        description="A card with automatic top-up will cover the shortfall."
+        description="The card's automatic top-ups will cover the shortfall (it tops up, has not expired by the "
+        "charge date, its last charge was not refused, and the monthly cap allows it)."
     )
+    card_charge_cents: int = strawberry.field(
+        description="What automatic top-ups will charge the card over the period (one charge per day at most, "
+        "at least the minimum top-up)."
+    )
+    failing_count: int = strawberry.field(description="How many of the items will fail.")
     currency: str = "EUR"
 
     @classmethod
@@ -101,6 +114,8 @@ class RenewalForecast:
             balance_cents=forecast.balance_cents,
             shortfall_cents=forecast.shortfall_cents,
             covered_by_card=forecast.covered_by_card,
+            card_charge_cents=forecast.card_cents,
+            failing_count=len(forecast.failing),
         )
 
 
@@ -134,6 +149,10 @@ class RenewalStatus:
     renewed_until: dt.date | None = strawberry.field(
         description="The end of the term the last successful renewal paid for."
     )
+    viewer_can_renew_now: bool = strawberry.field(
+        description="May the viewer renew it by hand now (`renewNow`: OWNER or BILLING of the payer; not OFF "
+        "items far from expiry, nor LAPSED ones)?"
+    )
 
 
 async def load_renewal_status(
@@ -146,6 +165,7 @@ async def load_renewal_status(
     offer: str,
     period: str | None,
     payer_id: int | None,
+    owner_id: int | None,
 ) -> RenewalStatus:
     """One renewal status (``renewal.status.status_of``), its attempts, prices and forecast batched per request."""
     loaders = info.context.loaders
@@ -156,7 +176,7 @@ async def load_renewal_status(
     covered = True
     if item.auto_renew_enabled and payer_id is not None:
         forecast = await loaders.forecast_by_payer.load(payer_id)
-        covered = not any(u.kind == kind and u.id == item_id for u in forecast.uncovered())
+        covered = not any(u.kind == kind and u.id == item_id for u in forecast.failing)
     found = status.status_of(
         item,
         today,
@@ -177,4 +197,21 @@ async def load_renewal_status(
         if failure
         else None,
         renewed_until=found.renewed_until,
+        viewer_can_renew_now=found.state in RENEWABLE_NOW
+        and open_to_renewal(item.expires_at, item.status, today)
+        and owner_id is not None
+        and may_renew_now(info.context.actor, payer_id, owner_id),
     )
+
+
+RENEWABLE_NOW = frozenset(
+    {
+        status.RenewalState.SCHEDULED,
+        status.RenewalState.AWAITING_FUNDS,
+        status.RenewalState.RETRYING,
+        status.RenewalState.FAILED,
+        status.RenewalState.EXPIRED,
+    }
+)
+"""States a user may renew by hand (OFF items too are renewable through the API; the console offers it on
+these)."""
