@@ -15,11 +15,14 @@ function enumValues(name: string): string[] {
   return type.getValues().map((v) => v.name);
 }
 
-// enum of the schema → the i18n prefix of its texts. RenewalFailureReason is not listed: the console does not
-// show renewal attempts (the outbox messages carry the server's own wording).
+// enum of the schema → the i18n prefix of its texts (renewal status and attempt history, outbox message kinds).
 const SHOWN: [string, string][] = [
   ['UserErrorCode', 'userError.'],
   ['AutoRenewWarningCode', 'warnings.'],
+  ['RenewalState', 'renewal.state.'],
+  ['RenewalFailureReason', 'renewal.reason.'],
+  ['AttemptOutcome', 'renewal.outcome.'],
+  ['MessageKind', 'notifications.kind.'],
 ];
 
 const dictionaries: [string, Partial<Record<string, string>>][] = [

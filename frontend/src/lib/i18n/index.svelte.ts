@@ -1,3 +1,4 @@
+import { formatIsoDate } from '../dates';
 import { formatCents } from '../money';
 import type { MessageKey } from './en';
 import { detectLang, parseLang, pluralKey, translate, type Lang, type Params } from './translate';
@@ -39,9 +40,7 @@ export function tn(key: string, count: number, params: Params = {}): string {
 /** Dates from the API are `YYYY-MM-DD`: formatted as calendar dates, never shifted by the time zone. */
 export function formatDate(isoDate: string | null | undefined): string {
   if (!isoDate) return translate(state.lang, 'common.none');
-  const date = new Date(`${isoDate.slice(0, 10)}T00:00:00Z`);
-  if (Number.isNaN(date.getTime())) return isoDate;
-  return new Intl.DateTimeFormat(state.lang, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+  return formatIsoDate(state.lang, isoDate);
 }
 
 /** Date-times from the API (ISO with offset), in the browser's time zone: "25 nov. 2026, 08:17". */
