@@ -22,6 +22,7 @@ function status(overrides: Partial<RenewalStatus>): RenewalStatus {
     maxAttempts: 5,
     lastFailure: null,
     renewedUntil: null,
+    viewerCanRenewNow: false,
     ...overrides,
   };
 }

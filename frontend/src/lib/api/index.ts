@@ -12,6 +12,7 @@ import {
   MarkOutboxReadDocument,
   OutboxUnreadIdsDocument,
   RegisterCardDocument,
+  RenewNowDocument,
   SetAutoRenewDocument,
   SetAutoTopUpDocument,
   SetDomainAutoRenewDocument,
@@ -34,6 +35,8 @@ export * from './generated/graphql';
 export type { FormErrors } from './errors';
 
 export const PAGE_SIZE = 50;
+/** Renewal attempts per page on the mailbox page. */
+export const ATTEMPTS_PAGE_SIZE = 20;
 /** Ledger lines and outbox messages per page. */
 export const BILLING_PAGE_SIZE = 20;
 /** The forecast's horizon on the Billing page ("Upcoming renewals (next 30 days)"). */
@@ -141,6 +144,18 @@ export function setDomainAutoRenew(domainId: string, input: DomainAutoRenewInput
 /** Saves the preferred language if the backend has `setLanguage`; any failure is ignored. */
 export async function saveLanguage(language: Language): Promise<void> {
   await client.mutation(SetLanguageDocument, { language }, { silent: true }).toPromise();
+}
+
+/* Renewal */
+
+/**
+ * Renews a mailbox's or a domain's current term now (`itemId`: its global id), once per `idempotencyKey` (one per
+ * confirmed click, kept for a retry after a lost answer: see idempotency.ts).
+ */
+export function renewNow(itemId: string, idempotencyKey: string) {
+  return runMutation(RenewNowDocument, { itemId, idempotencyKey }, (d) => d.renewNow, ['itemId'], {
+    fallbackPrefix: 'renewNow.error.',
+  });
 }
 
 /* Billing */
