@@ -3,6 +3,8 @@
 
 /** The server's ceiling for one top-up (billing.service.MAX_TOP_UP_CENTS): 10,000.00. */
 export const MAX_TOP_UP_CENTS = 1_000_000;
+/** The server's ceiling for the monthly cap on automatic top-ups (billing.service.MAX_CAP_CENTS): 100,000.00. */
+export const MAX_CAP_CENTS = 10 * MAX_TOP_UP_CENTS;
 
 export type AmountError = 'REQUIRED' | 'INVALID' | 'NEGATIVE' | 'TOO_MANY_DECIMALS' | 'NOT_POSITIVE' | 'TOO_LARGE';
 export type AmountResult = { ok: true; cents: number } | { ok: false; error: AmountError };

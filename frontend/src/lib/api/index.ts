@@ -17,6 +17,7 @@ import {
   SetAutoTopUpDocument,
   SetDomainAutoRenewDocument,
   SetLanguageDocument,
+  SetTopUpPolicyDocument,
   TopUpDocument,
   ViewerDocument,
   type AutoRenewInput,
@@ -24,6 +25,7 @@ import {
   type DomainAutoRenewInput,
   type Language,
   type MarkOutboxReadMutation,
+  type TopUpPolicyInput,
   type OutboxUnreadIdsQuery,
   type UserErrorFieldsFragment,
   type ViewerFieldsFragment,
@@ -191,6 +193,19 @@ export function setAutoTopUp(organizationId: string, enabled: boolean) {
     { organizationId, enabled },
     (d) => d.setAutoTopUp,
     [],
+    { fallbackPrefix: 'billing.error.' },
+  );
+}
+
+export const TOP_UP_POLICY_FIELDS = ['minimumCents', 'monthlyCapCents'] as const;
+
+/** The minimum of an automatic top-up and its monthly cap (`monthlyCapCents` null: no cap). */
+export function setTopUpPolicy(organizationId: string, input: TopUpPolicyInput) {
+  return runMutation(
+    SetTopUpPolicyDocument,
+    { organizationId, input },
+    (d) => d.setTopUpPolicy,
+    TOP_UP_POLICY_FIELDS,
     { fallbackPrefix: 'billing.error.' },
   );
 }
