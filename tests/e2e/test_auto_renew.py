@@ -17,6 +17,15 @@ mutation ($id: ID!, $input: AutoRenewInput!) {
   setAutoRenew(mailboxId: $id, input: $input) { mailbox { id } userErrors { field code message } }
 }
 """
+QUOTE = "query ($id: ID!) { mailbox(id: $id) { autoRenewQuote { monthlyCents yearlyCents firstChargeOn } } }"
+
+
+def euros(cents: int) -> str:
+    """5,00 € (French formatting, as Playwright reads it)."""
+    whole, part = divmod(cents, 100)
+    return f"{whole:,}".replace(",", " ") + f",{part:02d} €"
+
+
 MAILBOX_BY_ADDRESS = """
 query ($fqdn: String!) {
   domainByFqdn(fqdn: $fqdn) {
@@ -192,16 +201,47 @@ async def test_warning_when_the_domain_does_not_renew_and_turning_it_on(page: Pa
     await expect(warning).to_contain_text("Le renouvellement automatique du domaine est désactivé")
     await shot(page, "15-domain-warning")
 
-    # When they accept
-    await page.get_by_role("button", name="Activer aussi le renouvellement automatique du domaine").click()
+    # When they tick "also turn on the domain's auto-renewal", choose Monthly and Acme SARL, and save
+    also_domain = page.get_by_role(
+        "checkbox",
+        name="Activer aussi le renouvellement automatique de acme-big.example (annuel, payé par la même organisation)",
+    )
+    await also_domain.check()
+    await page.get_by_role("button", name="Mensuel", exact=True).click()
+    await page.get_by_label("Organisation à débiter").select_option(label="Acme SARL")
+    await page.get_by_role("button", name="Modifier").click()
 
-    # Then the warning goes away and the domain renews itself, paid by its owner
-    await expect(warning).to_have_count(0)
+    # Then both are saved in one go: the mailbox and the domain renew themselves, paid by Acme SARL
+    await page.wait_for_url(app.url("/domains/acme-big.example"))
     await expect(
-        page.get_by_text("Le renouvellement automatique de acme-big.example est activé.")
+        page.get_by_text("Le renouvellement automatique de acme-big.example est activé aussi.")
     ).to_be_visible()
+    await expect(page.get_by_test_id("domain-auto-renew")).to_have_attribute("data-enabled", "true")
     [domain] = app.rows(
         """SELECT d.auto_renew_enabled, o.name AS payer FROM domains d
            LEFT JOIN organizations o ON o.id = d.auto_renew_payer_id WHERE d.fqdn = 'acme-big.example'"""
     )
     assert (domain["auto_renew_enabled"], domain["payer"]) == (1, "Acme SARL")
+    assert app.mailboxes("acme-big.example")["user001@acme-big.example"] == {
+        "enabled": True,
+        "period": "MONTHLY",
+        "payer": "Acme SARL",
+    }
+
+
+async def test_the_form_shows_the_price_per_period_and_the_first_charge(page: Page, app: App) -> None:
+    # Given the owner on the form of sales@acme.example (Premium, auto-renewal off, expires in 4 days)
+    await sign_in(page, app, "owner@acme.example", next_path="/domains/acme.example")
+    data = await app.graphql("owner@acme.example", MAILBOX_BY_ADDRESS, {"fqdn": "acme.example"})
+    sales = next(m for m in data["domainByFqdn"]["mailboxes"]["nodes"] if m["address"] == "sales@acme.example")
+    quote = (await app.graphql("owner@acme.example", QUOTE, {"id": sales["id"]}))["mailbox"]["autoRenewQuote"]
+    await page.goto(app.url(f"/mailboxes/{sales['id']}/auto-renew"))
+
+    # Then the form says what each period costs and when the first charge would be, next to the period buttons
+    note = page.get_by_test_id("auto-renew-quote")
+    await expect(note).to_contain_text(f"Mensuel : {euros(quote['monthlyCents'])} par mois.")
+    await expect(note).to_contain_text(f"Annuel : {euros(quote['yearlyCents'])} par an.")
+    assert quote["firstChargeOn"] is not None
+    await expect(note).to_contain_text("le premier débit a lieu le")
+    group = page.get_by_role("group", name="Fréquence de renouvellement")
+    await expect(group).to_have_attribute("aria-describedby", re.compile("auto-renew-quote"))

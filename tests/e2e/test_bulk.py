@@ -106,3 +106,45 @@ async def test_bulk_changes_the_ticked_rows_only(page: Page, app: App) -> None:
     assert {a: s for a, s in after.items() if a not in ticked} == {
         a: s for a, s in before.items() if a not in ticked
     }
+
+
+async def test_bulk_also_for_future_mailboxes_and_the_domain(page: Page, app: App) -> None:
+    # Given the owner on acme-big.example (its own auto-renewal off), two mailboxes ticked
+    await sign_in(page, app, "owner@acme.example", next_path="/domains/acme-big.example")
+    for address in ["user001@acme-big.example", "user002@acme-big.example"]:
+        await page.get_by_role("checkbox", name=f"Sélectionner {address}").check()
+    bar = page.get_by_role("region", name="Actions groupées")
+    await bar.get_by_role("button", name="Renouvellement automatique").click()
+    dialog = page.get_by_role("dialog", name="Renouvellement automatique de 2 boîtes mail")
+
+    # When they choose Yearly and Acme SARL, tick "also for mailboxes created later" and "also the domain", and save
+    await dialog.get_by_role("button", name="Annuel", exact=True).click()
+    await dialog.get_by_label("Organisation à débiter").select_option(label="Acme SARL")
+    await dialog.get_by_role(
+        "checkbox", name="Également pour les boîtes mail créées plus tard sur acme-big.example"
+    ).check()
+    await dialog.get_by_role(
+        "checkbox", name="Activer aussi le renouvellement automatique de acme-big.example", exact=False
+    ).check()
+    await shot(page, "16-bulk-future-and-domain", full_page=False)
+    await dialog.get_by_role("button", name="Modifier").click()
+
+    # Then the modal closes; the two mailboxes, the domain and the setting for new mailboxes are saved
+    await expect(dialog).to_have_count(0)
+    await expect(page.get_by_test_id("domain-auto-renew")).to_have_attribute("data-enabled", "true")
+    [domain] = app.rows(
+        """SELECT d.auto_renew_enabled, d.new_mailbox_auto_renew_enabled, d.new_mailbox_auto_renew_period,
+                  o.name AS payer, n.name AS new_payer
+           FROM domains d LEFT JOIN organizations o ON o.id = d.auto_renew_payer_id
+           LEFT JOIN organizations n ON n.id = d.new_mailbox_auto_renew_payer_id
+           WHERE d.fqdn = 'acme-big.example'"""
+    )
+    assert dict(domain) == {
+        "auto_renew_enabled": 1,
+        "new_mailbox_auto_renew_enabled": 1,
+        "new_mailbox_auto_renew_period": "YEARLY",
+        "payer": "Acme SARL",
+        "new_payer": "Acme SARL",
+    }
+    after = app.mailboxes("acme-big.example")
+    assert after["user002@acme-big.example"] == {"enabled": True, "period": "YEARLY", "payer": "Acme SARL"}

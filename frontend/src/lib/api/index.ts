@@ -119,13 +119,32 @@ async function runMutation<Data, Variables extends AnyVariables, Payload extends
 
 export const AUTO_RENEW_FIELDS = ['enabled', 'period', 'payerOrganizationId'] as const;
 
-export function setAutoRenew(mailboxId: string, input: AutoRenewInput) {
-  return runMutation(SetAutoRenewDocument, { mailboxId, input }, (d) => d.setAutoRenew, AUTO_RENEW_FIELDS);
+/** What the auto-renewal form may ask for besides the setting itself. */
+export interface AutoRenewOptions {
+  /** When enabling, turn the domain's own auto-renewal on too (yearly, same payer), in the same transaction. */
+  alsoDomain?: boolean;
+  /** Bulk only: new mailboxes of the domain start with this setting too. */
+  alsoFutureMailboxes?: boolean;
+}
+
+export function setAutoRenew(mailboxId: string, input: AutoRenewInput, options: AutoRenewOptions = {}) {
+  return runMutation(
+    SetAutoRenewDocument,
+    { mailboxId, input, alsoDomain: options.alsoDomain ?? false },
+    (d) => d.setAutoRenew,
+    AUTO_RENEW_FIELDS,
+  );
 }
 
 /** `mailboxIds` undefined = every mailbox of the domain. */
-export function bulkSetAutoRenew(domainId: string, mailboxIds: string[] | undefined, input: AutoRenewInput) {
-  const variables = mailboxIds ? { domainId, mailboxIds, input } : { domainId, input };
+export function bulkSetAutoRenew(
+  domainId: string,
+  mailboxIds: string[] | undefined,
+  input: AutoRenewInput,
+  options: AutoRenewOptions = {},
+) {
+  const flags = { alsoDomain: options.alsoDomain ?? false, alsoFutureMailboxes: options.alsoFutureMailboxes ?? false };
+  const variables = mailboxIds ? { domainId, mailboxIds, input, ...flags } : { domainId, input, ...flags };
   return runMutation(
     BulkSetAutoRenewDocument,
     variables,
