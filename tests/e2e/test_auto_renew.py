@@ -233,7 +233,9 @@ async def test_the_form_shows_the_price_per_period_and_the_first_charge(page: Pa
     # Given the owner on the form of sales@acme.example (Premium, auto-renewal off, expires in 4 days)
     await sign_in(page, app, "owner@acme.example", next_path="/domains/acme.example")
     data = await app.graphql("owner@acme.example", MAILBOX_BY_ADDRESS, {"fqdn": "acme.example"})
-    sales = next(m for m in data["domainByFqdn"]["mailboxes"]["nodes"] if m["address"] == "sales@acme.example")
+    sales = next(
+        m for m in data["domainByFqdn"]["mailboxes"]["nodes"] if m["address"] == "sales@acme.example"
+    )
     quote = (await app.graphql("owner@acme.example", QUOTE, {"id": sales["id"]}))["mailbox"]["autoRenewQuote"]
     await page.goto(app.url(f"/mailboxes/{sales['id']}/auto-renew"))
 

@@ -66,7 +66,9 @@ async def test_forecast_says_what_will_fail_and_why(page: Page, app: App) -> Non
     rows = upcoming.get_by_test_id("upcoming-row")
     await expect(rows).to_have_count(len(forecast["items"]))
     jobs = rows.filter(has=page.get_by_role("cell", name="jobs@acme.example", exact=True))
-    await expect(jobs.get_by_test_id("upcoming-outcome")).to_have_text("✗ Échouera : solde prépayé insuffisant")
+    await expect(jobs.get_by_test_id("upcoming-outcome")).to_have_text(
+        "✗ Échouera : solde prépayé insuffisant"
+    )
     await expect(upcoming.locator("[data-will-renew=false]")).to_have_count(len(failing))
 
     # And the totals say how many will fail and what the card will be charged (no card: nothing)
@@ -83,11 +85,13 @@ async def test_forecast_says_what_will_fail_and_why(page: Page, app: App) -> Non
     acme = (await app.graphql(OWNER, FORECAST, {"id": ids["Acme SARL"]}))["renewalForecast"]
     await page.goto(app.url(f"/billing?org={ids['Acme SARL']}"))
     await expect(upcoming.get_by_test_id("upcoming-row")).to_have_count(len(acme["items"]))
-    await expect(upcoming.get_by_test_id("upcoming-card-charge")).to_have_text(euros_fr(acme["cardChargeCents"]))
-    await expect(upcoming.get_by_test_id("upcoming-failing-count")).to_have_text(str(acme["failingCount"]))
-    await expect(upcoming.locator("[data-will-renew=true]").first.get_by_test_id("upcoming-outcome")).to_have_text(
-        "✓ Se renouvellera"
+    await expect(upcoming.get_by_test_id("upcoming-card-charge")).to_have_text(
+        euros_fr(acme["cardChargeCents"])
     )
+    await expect(upcoming.get_by_test_id("upcoming-failing-count")).to_have_text(str(acme["failingCount"]))
+    await expect(
+        upcoming.locator("[data-will-renew=true]").first.get_by_test_id("upcoming-outcome")
+    ).to_have_text("✓ Se renouvellera")
 
 
 async def test_top_up_limits_are_set_in_the_form(page: Page, app: App) -> None:
@@ -117,8 +121,10 @@ async def test_top_up_limits_are_set_in_the_form(page: Page, app: App) -> None:
     await policy.get_by_role("button", name="Enregistrer les limites").click()
 
     # Then it is saved, said, and the sentence shows it
-    await expect(page.get_by_text("Limites du rechargement automatique enregistrées pour Acme SARL.")).to_be_visible()
-    await expect(summary).to_contain_text("au moins 20,00 €, et d’au plus 100,00 € par mois")
+    await expect(
+        page.get_by_text("Limites du rechargement automatique enregistrées pour Acme SARL.")
+    ).to_be_visible()
+    await expect(summary).to_contain_text("au moins 20,00 €, et d\u2019au plus 100,00 € par mois")
     assert policy_row(app, "Acme SARL") == (2000, 10000)
     await shot(page, "41-top-up-policy")
 

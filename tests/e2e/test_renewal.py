@@ -41,8 +41,21 @@ query ($id: ID!) {
   }
 }
 """
-MONTHS_FR = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
-MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS_FR = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def date_fr(day: dt.date) -> str:
@@ -65,7 +78,9 @@ async def failing_renewals(app: App) -> dict[str, str]:
     data = await app.graphql(OWNER, IDS)
     ids = {m["address"]: m["id"] for m in data["domainByFqdn"]["mailboxes"]["nodes"]}
     globex = next(
-        m["organization"]["id"] for m in data["viewer"]["memberships"] if m["organization"]["name"] == "Globex"
+        m["organization"]["id"]
+        for m in data["viewer"]["memberships"]
+        if m["organization"]["name"] == "Globex"
     )
     for address, period in [("jobs@acme.example", "YEARLY"), ("sales@acme.example", "MONTHLY")]:
         answer = await app.graphql(
@@ -174,7 +189,7 @@ async def test_the_same_in_english_and_no_renew_now_for_an_admin(page: Page, app
 
 
 async def test_no_horizontal_overflow_on_a_phone(page: Page, app: App) -> None:
-    # Given badges in the list (a retrying and a failed mailbox), on a 390 × 844 phone
+    # Given badges in the list (a retrying and a failed mailbox), on a 390x844 phone
     ids = await failing_renewals(app)
     await page.set_viewport_size(PHONE)
     overflow = "() => document.documentElement.scrollWidth - window.innerWidth"
@@ -224,7 +239,9 @@ async def test_renew_now_a_failed_mailbox(page: Page, app: App) -> None:
     # When Acme pays instead (its balance covers it) and they renew again
     data = await app.graphql(OWNER, IDS)
     acme = next(
-        m["organization"]["id"] for m in data["viewer"]["memberships"] if m["organization"]["name"] == "Acme SARL"
+        m["organization"]["id"]
+        for m in data["viewer"]["memberships"]
+        if m["organization"]["name"] == "Acme SARL"
     )
     answer = await app.graphql(
         OWNER,
@@ -240,7 +257,9 @@ async def test_renew_now_a_failed_mailbox(page: Page, app: App) -> None:
     # Then it is renewed for a year, said in a toast, and the status and history are refreshed
     after = before.replace(year=before.year + 1)
     await expect(dialog).to_have_count(0)
-    await expect(page.get_by_text(f"jobs@acme.example est renouvelé jusqu’au {date_fr(after)}.")).to_be_visible()
+    await expect(
+        page.get_by_text(f"jobs@acme.example est renouvelé jusqu\u2019au {date_fr(after)}.")
+    ).to_be_visible()
     await expect(renewal).not_to_have_attribute("data-state", "FAILED")
     await expect(renewal.get_by_test_id("renewal-renewed-until")).to_have_text(date_fr(after))
     await expect(page.get_by_test_id("attempt-row").first).to_contain_text("Renouvelé")
@@ -255,3 +274,70 @@ async def test_renew_now_a_failed_mailbox(page: Page, app: App) -> None:
         f"renewal:mailbox:%:{before.isoformat()}",
     )
     assert [(d["amount_cents"], d["name"]) for d in debits] == [(-1000, "Acme SARL")]
+
+
+SET_DOMAIN_AUTO_RENEW = """
+mutation ($id: ID!, $payer: ID!) {
+  setDomainAutoRenew(domainId: $id, input: {enabled: true, payerOrganizationId: $payer}) { userErrors { code } }
+}
+"""
+DOMAIN = """
+query { domainByFqdn(fqdn: "acme-19.example") { id expiresAt renewal { state viewerCanRenewNow } } }
+"""
+
+
+async def test_renew_now_a_domain_with_the_keyboard(page: Page, app: App) -> None:
+    # Given acme-19.example (expires in 3 days) paid by Globex, which cannot pay it: today's attempt failed
+    ids = {
+        m["organization"]["name"]: m["organization"]["id"]
+        for m in (await app.graphql(OWNER, IDS))["viewer"]["memberships"]
+    }
+    domain = (await app.graphql(OWNER, DOMAIN))["domainByFqdn"]
+    answer = await app.graphql(OWNER, SET_DOMAIN_AUTO_RENEW, {"id": domain["id"], "payer": ids["Globex"]})
+    assert answer["setDomainAutoRenew"]["userErrors"] == []
+    await run_cli(app, "renew")
+    domain = (await app.graphql(OWNER, DOMAIN))["domainByFqdn"]
+    assert domain["renewal"] == {"state": "RETRYING", "viewerCanRenewNow": True}
+    before = dt.date.fromisoformat(domain["expiresAt"])
+
+    # When the owner, on the domain's page, reaches "Renouveler maintenant" with Tab and presses Enter
+    await sign_in(page, app, OWNER, next_path="/domains/acme-19.example")
+    renewal = page.get_by_role("region", name="Renouvellement", exact=True)
+    await expect(renewal.get_by_test_id("renewal-sentence")).to_contain_text(
+        "Tentative 3 sur 5 échouée : solde prépayé insuffisant."  # J-3: the window's third day
+    )
+    button = renewal.get_by_role("button", name="Renouveler maintenant")
+    await button.focus()
+    await page.keyboard.press("Enter")
+
+    # Then the confirmation opens with the focus on "Annuler", and states the amount and the payer
+    dialog = page.get_by_role("dialog", name="Renouveler acme-19.example maintenant")
+    await expect(dialog.get_by_role("button", name="Annuler")).to_be_focused()
+    await expect(dialog.get_by_test_id("renew-now-question")).to_have_text(
+        "Renouveler acme-19.example maintenant pour 15,00 € ? Le montant est débité du compte prépayé de Globex."
+    )
+
+    # When they press Escape, the dialog closes and the focus is back on the button
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_have_count(0)
+    await expect(button).to_be_focused()
+
+    # When Acme pays instead and they confirm from the keyboard
+    answer = await app.graphql(OWNER, SET_DOMAIN_AUTO_RENEW, {"id": domain["id"], "payer": ids["Acme SARL"]})
+    assert answer["setDomainAutoRenew"]["userErrors"] == []
+    await page.reload()
+    await button.focus()
+    await page.keyboard.press("Enter")
+    await dialog.get_by_role("button", name="Renouveler pour 15,00 €").focus()
+    await page.keyboard.press("Enter")
+
+    # Then the domain is renewed for a year, said in a toast, and the Renewal block no longer offers it
+    after = before.replace(year=before.year + 1)
+    await expect(
+        page.get_by_text(f"acme-19.example est renouvelé jusqu\u2019au {date_fr(after)}.")
+    ).to_be_visible()
+    await expect(renewal.get_by_test_id("renewal-renewed-until")).to_have_text(date_fr(after))
+    await expect(button).to_have_count(0)
+    [row] = app.rows("SELECT expires_at FROM domains WHERE fqdn = 'acme-19.example'")
+    assert str(row["expires_at"])[:10] == after.isoformat()
+    await shot(page, "37-renew-now-domain")
