@@ -187,6 +187,14 @@ async def test_the_same_in_english_and_no_renew_now_for_an_admin(page: Page, app
     await expect(page.get_by_test_id("attempt-row").first).to_contain_text("insufficient prepaid balance")
     await shot(page, "32-renewal-detail-en")
 
+    # And alice@ (yearly, due in 40 days) is scheduled, with no attempt yet
+    await page.goto(app.url("/domains/acme.example"))
+    await page.get_by_role("link", name="alice@acme.example", exact=True).click()
+    await expect(renewal.get_by_test_id("renewal-sentence")).to_contain_text("Renewal scheduled on")
+    await expect(renewal.get_by_test_id("renewal-state")).to_have_text("Scheduled")
+    history = page.get_by_test_id("renewal-attempts")
+    await expect(history.get_by_test_id("empty")).to_have_text("No renewal attempt yet.")
+
 
 async def test_no_horizontal_overflow_on_a_phone(page: Page, app: App) -> None:
     # Given badges in the list (a retrying and a failed mailbox), on a 390x844 phone
@@ -204,6 +212,13 @@ async def test_no_horizontal_overflow_on_a_phone(page: Page, app: App) -> None:
         await expect(page.get_by_test_id("attempt-row").first).to_be_visible()
         assert await page.evaluate(overflow) <= 0, address
     await shot(page, "34-phone-mailbox")
+
+    # And the Billing page (forecast, top-up limits) neither
+    await page.goto(app.url("/billing"))
+    await expect(page.get_by_test_id("top-up-policy")).to_be_visible()
+    await expect(page.get_by_test_id("upcoming-row").first).to_be_visible()
+    assert await page.evaluate(overflow) <= 0
+    await shot(page, "38-phone-billing")
 
 
 async def test_renew_now_a_failed_mailbox(page: Page, app: App) -> None:
