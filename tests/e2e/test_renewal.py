@@ -232,12 +232,14 @@ async def test_renew_now_a_failed_mailbox(page: Page, app: App) -> None:
     # When the owner clicks "Renouveler maintenant"
     await renewal.get_by_role("button", name="Renouveler maintenant").click()
 
-    # Then a confirmation says what is renewed and who pays (the amount when the API gives it: FAILED has none)
+    # Then a confirmation states the amount (a year of Standard) and who pays
     dialog = page.get_by_role("dialog", name="Renouveler jobs@acme.example maintenant")
     await expect(dialog).to_be_visible()
     question = dialog.get_by_test_id("renew-now-question")
-    await expect(question).to_contain_text("Renouveler jobs@acme.example maintenant")
-    await expect(question).to_contain_text("compte prépayé")
+    await expect(question).to_have_text(
+        "Renouveler jobs@acme.example maintenant pour 10,00 € ? "
+        "Le montant est débité du compte prépayé de Globex."
+    )
     await expect(dialog.get_by_role("button", name="Annuler")).to_be_focused()
     await shot(page, "35-renew-now-confirm", full_page=False)
 
@@ -266,8 +268,9 @@ async def test_renew_now_a_failed_mailbox(page: Page, app: App) -> None:
     assert answer["setAutoRenew"]["userErrors"] == []
     await page.reload()
     await renewal.get_by_role("button", name="Renouveler maintenant").click()
-    await expect(question).to_contain_text("jobs@acme.example")
-    await dialog.get_by_test_id("renew-now-confirm").click()
+    await expect(question).to_contain_text("pour 10,00 €")
+    await expect(question).to_contain_text("compte prépayé de Acme SARL")
+    await dialog.get_by_role("button", name="Renouveler pour 10,00 €").click()
 
     # Then it is renewed for a year, said in a toast, and the status and history are refreshed
     after = before.replace(year=before.year + 1)

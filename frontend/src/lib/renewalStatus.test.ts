@@ -4,6 +4,7 @@ import {
   failureReasonText,
   RENEWAL_STATES,
   renewalBadge,
+  renewNowAmount,
   renewalSentence,
   stateName,
   type RenewalStatus,
@@ -126,5 +127,21 @@ describe('failureReasonText', () => {
     expect(failureReasonText('fr', 'CARD_DECLINED')).toBe('carte refusée');
     expect(failureReasonText('en', 'GATEWAY_UNAVAILABLE')).toBe('payment service unavailable');
     expect(failureReasonText('en', 'SOMETHING_NEW')).toBe('SOMETHING_NEW');
+  });
+});
+
+describe('renewNowAmount', () => {
+  const quote = { monthlyCents: 500, yearlyCents: 5000 };
+
+  it('is the amount of the next attempt when the status has one', () => {
+    expect(renewNowAmount({ amountCents: 1200 }, quote, 'YEARLY')).toBe(1200);
+  });
+
+  it('is the price of the period otherwise (monthly without one), unknown without a quote', () => {
+    expect(renewNowAmount({ amountCents: null }, quote, 'YEARLY')).toBe(5000);
+    expect(renewNowAmount({ amountCents: null }, quote, 'MONTHLY')).toBe(500);
+    expect(renewNowAmount({ amountCents: null }, quote, null)).toBe(500);
+    expect(renewNowAmount({ amountCents: null }, null, 'YEARLY')).toBeNull();
+    expect(renewNowAmount({ amountCents: null }, { monthlyCents: null, yearlyCents: null }, 'MONTHLY')).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 // is unit-tested in both languages (renewalStatus.test.ts); the components pass the UI language.
 import type {
   RenewalFailureReason,
+  RenewalPeriod,
   RenewalState,
   RenewalStatusFieldsFragment as RenewalStatus,
 } from './api/generated/graphql';
@@ -25,6 +26,21 @@ export const RENEWAL_STATES: readonly RenewalState[] = [
 
 /** States in which a renewal by hand makes sense (the API says whether the viewer may: viewerCanRenewNow). */
 export const RENEWABLE_BY_HAND: readonly RenewalState[] = ['AWAITING_FUNDS', 'RETRYING', 'FAILED', 'EXPIRED'];
+
+/**
+ * What "Renew now" will charge: the status's amount when it has one (the next attempt's); otherwise (FAILED,
+ * EXPIRED: the API gives none) a mailbox's catalogue price for its period, monthly when it has none, as the
+ * server's renewNow takes it; null when unknown (a domain), and the confirmation then names no amount.
+ */
+export function renewNowAmount(
+  status: Pick<RenewalStatus, 'amountCents'>,
+  quote: { monthlyCents: number | null; yearlyCents: number | null } | null | undefined,
+  period: RenewalPeriod | null | undefined,
+): number | null {
+  if (status.amountCents !== null) return status.amountCents;
+  if (!quote) return null;
+  return (period === 'YEARLY' ? quote.yearlyCents : quote.monthlyCents) ?? null;
+}
 
 /** States that call for the user's attention (the badge is drawn as a warning or an error). */
 export type BadgeTone = 'warning' | 'danger' | 'muted';
