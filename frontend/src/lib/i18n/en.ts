@@ -258,7 +258,6 @@ export const en = {
   'renewal.outcome.SUCCEEDED': 'Renewed',
   'renewal.outcome.FAILED': 'Failed',
   'renewal.termRenewed': '{from} → {to}',
-  'renewal.termDue': 'Due {date}',
 
   'renewNow.button': 'Renew now',
   'renewNow.title': 'Renew {label} now',

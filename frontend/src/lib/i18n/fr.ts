@@ -256,7 +256,6 @@ export const fr: Partial<Dictionary> = {
   'renewal.outcome.SUCCEEDED': 'Renouvelé',
   'renewal.outcome.FAILED': 'Échoué',
   'renewal.termRenewed': '{from} → {to}',
-  'renewal.termDue': 'Échéance du {date}',
 
   'renewNow.button': 'Renouveler maintenant',
   'renewNow.title': 'Renouveler {label} maintenant',
