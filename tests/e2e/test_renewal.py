@@ -127,6 +127,7 @@ async def test_failed_attempts_in_the_list_the_detail_and_the_history(page: Page
         page.get_by_test_id("mailbox-row-alice@acme.example").get_by_test_id("renewal-badge")
     ).to_have_count(0)
     await shot(page, "30-renewal-badges")
+    assert await axe_violations(page) == []
 
     # When they open sales@
     await page.get_by_role("link", name="sales@acme.example", exact=True).click()
