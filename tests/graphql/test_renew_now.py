@@ -33,7 +33,7 @@ mutation($item: ID!, $key: String!) {
   }
 }"""
 STATUS = """
-query($id: ID!) { mailbox(id: $id) { renewal { state viewerCanRenewNow } } }"""
+query($id: ID!) { mailbox(id: $id) { renewal { state viewerCanRenewNow amountCents } } }"""
 YEARLY = 1000
 
 
@@ -102,7 +102,11 @@ async def test_an_expired_mailbox_is_restored_within_the_grace_period(with_token
         "renewNow"
     ]
 
-    assert before == {"state": "EXPIRED", "viewerCanRenewNow": True}
+    assert before == {
+        "state": "EXPIRED",
+        "viewerCanRenewNow": True,
+        "amountCents": YEARLY,
+    }  # what it will cost
     assert result["userErrors"] == []
     assert result["mailbox"]["status"] == "ACTIVE"
     assert result["mailbox"]["expiresAt"] == _add_year(box.expires_at).isoformat()
@@ -136,6 +140,7 @@ async def test_only_owner_and_billing_of_the_payer_may_renew_now(with_token, rol
     ]
 
     assert status["viewerCanRenewNow"] is False
+    assert status["amountCents"] == YEARLY  # SCHEDULED: the next attempt's amount
     assert [e["code"] for e in result["userErrors"]] == [code]
     assert await LedgerEntry.filter(kind=LedgerKind.RENEWAL).count() == 0
 

@@ -32,6 +32,10 @@ class RenewalState(StrEnum):
     LAPSED = "LAPSED"
 
 
+RENEWABLE_BY_HAND = frozenset({RenewalState.FAILED, RenewalState.EXPIRED})
+"""States with no next attempt whose amount is still told: what renewing by hand now would charge."""
+
+
 @dataclass(frozen=True)
 class Attempt:
     """What the status needs of one renewal attempt."""
@@ -93,7 +97,7 @@ def status_of(
         return RenewalStatus(
             state,
             next_on,
-            amount_cents if next_on is not None else None,
+            amount_cents if next_on is not None or state in RENEWABLE_BY_HAND else None,
             attempt,
             window.MAX_ATTEMPTS,
             last_failure,

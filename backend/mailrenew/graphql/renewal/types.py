@@ -9,9 +9,10 @@ from mailrenew.config import business_today
 from mailrenew.graphql.accounts.types import Organization, load_organization
 from mailrenew.graphql.context import Info
 from mailrenew.graphql.relay import Node, to_global_id
+from mailrenew.hosting.renewables import ItemKind
 from mailrenew.renewal import models, status, window
 from mailrenew.renewal.forecast import Forecast, ForecastItem
-from mailrenew.renewal.manual import may_renew_now, open_to_renewal
+from mailrenew.renewal.manual import DEFAULT_PERIODS, may_renew_now, open_to_renewal
 
 AttemptOutcome = strawberry.enum(models.AttemptOutcome, name="AttemptOutcome")
 RenewalFailureReason = strawberry.enum(models.FailureReason, name="RenewalFailureReason")
@@ -139,7 +140,9 @@ class RenewalStatus:
     next_attempt_on: dt.date | None = strawberry.field(
         description="The next business day it will be attempted."
     )
-    amount_cents: int | None = strawberry.field(description="What the next attempt will charge.")
+    amount_cents: int | None = strawberry.field(
+        description="What the next attempt will charge; FAILED and EXPIRED: what renewing it now would charge."
+    )
     currency: str
     attempt: int | None = strawberry.field(
         description="RETRYING: the number of the next attempt; FAILED: of the last one."
@@ -172,7 +175,9 @@ async def load_renewal_status(
     today = loaders.today or business_today(info.context.settings)
     attempts_loader = loaders.attempts_by_mailbox if kind == "mailbox" else loaders.attempts_by_domain
     attempts = await attempts_loader.load(item_id)
-    amount = window.cost(await loaders.prices(), product, offer, period) if period else None
+    # The period renewing by hand would use when none is set (renewal.manual.DEFAULT_PERIODS).
+    period = period or str(DEFAULT_PERIODS[ItemKind(kind)])
+    amount = window.cost(await loaders.prices(), product, offer, period)
     covered = True
     if item.auto_renew_enabled and payer_id is not None:
         forecast = await loaders.forecast_by_payer.load(payer_id)
