@@ -179,6 +179,22 @@ def test_tokens_create_for_an_unknown_user(demo_db: Path) -> None:
     assert query(demo_db, "SELECT COUNT(*) FROM access_tokens") == before
 
 
+def test_tokens_list_for_an_unknown_user_is_one_line_and_exit_1(demo_db: Path) -> None:
+    done = run(demo_db, "tokens", "list", "--user", "nobody@acme.example")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == ["error: no user with e-mail nobody@acme.example"]
+
+
+def test_tokens_list_shows_a_users_tokens(demo_db: Path) -> None:
+    run(demo_db, "tokens", "create", "--user", "member@acme.example", "--name", "laptop")
+    done = run(demo_db, "tokens", "list", "--user", "member@acme.example")
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    assert line.split("\t")[1:2] == ["laptop"]
+    assert line.endswith("\tactive")
+
+
 def test_tokens_revoke_by_id_then_the_token_is_refused(demo_db: Path) -> None:
     created = run(demo_db, "tokens", "create", "--user", "admin@acme.example", "--name", "doomed")
     assert created.returncode == 0, created.stderr

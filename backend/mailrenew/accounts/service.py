@@ -199,4 +199,8 @@ async def revoke_token(*, token_id: int | None = None, secret: str | None = None
 
 
 async def list_tokens(email: str) -> list[AccessToken]:
-    return await AccessToken.filter(user__email=normalize_email(email)).order_by("id")
+    """A user's tokens; ``NotFound`` for an unknown user (an empty list would hide a typo)."""
+    user = await User.get_or_none(email=normalize_email(email))
+    if user is None:
+        raise NotFound(detail=f"no user with e-mail {normalize_email(email)}")
+    return await AccessToken.filter(user_id=user.id).order_by("id")
