@@ -29,10 +29,10 @@ from mailrenew.notify.models import MessageKind
 from mailrenew.renewal import window
 from mailrenew.renewal.calendar import next_term_end
 from mailrenew.renewal.models import AttemptOutcome, AttemptTrigger, RenewalAttempt
+from mailrenew.renewal.plan import ATTEMPT_COLUMNS
 from mailrenew.renewal.status import DEFAULT_GRACE_DAYS
 
 DEFAULT_PERIODS = {ItemKind.MAILBOX: RenewalPeriod.MONTHLY, ItemKind.DOMAIN: RenewalPeriod.YEARLY}
-ATTEMPT_COLUMNS = {ItemKind.DOMAIN: "domain_id", ItemKind.MAILBOX: "mailbox_id"}
 MAX_KEY_LENGTH = 100
 
 

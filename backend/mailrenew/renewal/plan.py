@@ -22,6 +22,10 @@ from mailrenew.renewal.calendar import next_term_end
 from mailrenew.renewal.models import AttemptOutcome, FailureReason
 
 KINDS = (ItemKind.DOMAIN, ItemKind.MAILBOX)  # domains first: mailboxes depend on them
+ATTEMPT_COLUMNS = {
+    ItemKind.DOMAIN: "domain_id",
+    ItemKind.MAILBOX: "mailbox_id",
+}  # renewal_attempts' item column
 
 
 @dataclass(frozen=True)

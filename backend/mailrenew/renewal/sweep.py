@@ -34,6 +34,7 @@ from mailrenew.notify.models import MessageKind
 from mailrenew.renewal import forecast, window
 from mailrenew.renewal.models import AttemptOutcome, FailureReason
 from mailrenew.renewal.plan import (
+    ATTEMPT_COLUMNS,
     KINDS,
     DueItem,
     Planned,
@@ -44,7 +45,6 @@ from mailrenew.renewal.plan import (
 )
 
 BATCH_SIZE = 200
-ATTEMPT_COLUMNS = {ItemKind.DOMAIN: "domain_id", ItemKind.MAILBOX: "mailbox_id"}
 log = get_logger(__name__)
 
 
@@ -99,6 +99,20 @@ async def _due_items(kind: ItemKind, day: dt.date, ids: Sequence[int], *, lock: 
 
 def _chunks(ids: Sequence[int], size: int) -> list[Sequence[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+async def _pay(plans: Sequence[Planned]) -> dict[str, int]:
+    """Debit these plans in order (one ``debit_many``); those paid become SUCCEEDED, the others stay PENDING.
+
+    Returns the ledger entry of each paid debit, by its key.
+    """
+    outcomes = await billing.debit_many([_debit_for(p) for p in plans])
+    ledger_ids: dict[str, int] = {}
+    for plan, outcome in zip(plans, outcomes, strict=True):
+        if outcome.paid:
+            plan.outcome = AttemptOutcome.SUCCEEDED
+            ledger_ids[outcome.debit.key] = outcome.paid_entry_id
+    return ledger_ids
 
 
 def _debit_for(plan: Planned) -> billing.Debit:
@@ -221,18 +235,12 @@ async def _run_batch(
         if not items:
             return set()
         planned = plan_items(day, items, prices, await payers_allowed(items))
-        to_debit = [p for p in planned if p.outcome is AttemptOutcome.PENDING]
-        outcomes = await billing.debit_many([_debit_for(p) for p in to_debit])
-        cards = await billing.cards_with_auto_top_up(
-            sorted({p.item.payer_id for p, o in zip(to_debit, outcomes, strict=True) if not o.paid})
-        )
-        ledger_ids: dict[str, int] = {}
+        ledger_ids = await _pay([p for p in planned if p.outcome is AttemptOutcome.PENDING])
+        unpaid = [p for p in planned if p.outcome is AttemptOutcome.PENDING]
+        cards = await billing.cards_with_auto_top_up(sorted({p.item.payer_id for p in unpaid}))
         short: set[int] = set()
-        for plan, outcome in zip(to_debit, outcomes, strict=True):
-            if outcome.paid:
-                plan.outcome = AttemptOutcome.SUCCEEDED
-                ledger_ids[outcome.debit.key] = outcome.paid_entry_id
-            elif plan.item.payer_id in cards:
+        for plan in unpaid:
+            if plan.item.payer_id in cards:
                 short.add(plan.item.payer_id)
             else:
                 plan.outcome, plan.reason = AttemptOutcome.FAILED, FailureReason.INSUFFICIENT_FUNDS
@@ -353,13 +361,7 @@ async def _settle_after_top_up(
         items = await _due_items(kind, day, ids, lock=True)
         planned = plan_items(day, items, prices, await payers_allowed(items))
         to_debit = [p for p in planned if p.outcome is AttemptOutcome.PENDING]
-        paying = to_debit if reason is None else []
-        outcomes = await billing.debit_many([_debit_for(p) for p in paying])
-        ledger_ids: dict[str, int] = {}
-        for plan, outcome in zip(paying, outcomes, strict=True):
-            if outcome.paid:
-                plan.outcome = AttemptOutcome.SUCCEEDED
-                ledger_ids[outcome.debit.key] = outcome.paid_entry_id
+        ledger_ids = await _pay(to_debit) if reason is None else {}
         for plan in to_debit:
             if plan.outcome is AttemptOutcome.PENDING:
                 plan.outcome, plan.reason = AttemptOutcome.FAILED, reason or FailureReason.INSUFFICIENT_FUNDS
